@@ -1,0 +1,53 @@
+package dev.meshctl.xds.model;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one push translates from: the mesh config and indexes over every input object. Built
+ * once per push by {@link #build}, never mutated afterwards, and shared by all proxies'
+ * translations, so it is safe to read from any thread.
+ *
+ * @param mesh mesh-wide settings
+ * @param services services by host
+ * @param pods pods by name and IP
+ * @param endpoints endpoints by service port and by address
+ */
+public record MeshSnapshot(
+    MeshConfig mesh, ServiceIndex services, PodIndex pods, EndpointIndex endpoints) {
+
+  public MeshSnapshot {
+    Objects.requireNonNull(mesh, "mesh");
+    Objects.requireNonNull(services, "services");
+    Objects.requireNonNull(pods, "pods");
+    Objects.requireNonNull(endpoints, "endpoints");
+  }
+
+  /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
+  public static MeshSnapshot build(MeshConfig mesh, Collection<? extends ConfigObject> objects) {
+    List<Service> services = new ArrayList<>();
+    List<EndpointSlice> slices = new ArrayList<>();
+    List<Pod> pods = new ArrayList<>();
+    for (ConfigObject o : objects) {
+      // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
+      if (o instanceof Service s) {
+        services.add(s);
+      } else if (o instanceof EndpointSlice e) {
+        slices.add(e);
+      } else if (o instanceof Pod p) {
+        pods.add(p);
+      }
+    }
+    ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), services);
+    PodIndex podIndex = PodIndex.build(pods);
+    return new MeshSnapshot(
+        mesh, serviceIndex, podIndex, EndpointIndex.build(serviceIndex, podIndex, slices));
+  }
+
+  /** An empty mesh with default settings. */
+  public static MeshSnapshot empty() {
+    return build(MeshConfig.DEFAULT, List.of());
+  }
+}

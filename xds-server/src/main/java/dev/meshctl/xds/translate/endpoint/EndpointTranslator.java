@@ -1,0 +1,120 @@
+package dev.meshctl.xds.translate.endpoint;
+
+import com.google.protobuf.UInt32Value;
+import dev.meshctl.xds.model.Locality;
+import dev.meshctl.xds.model.MeshEndpoint;
+import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.names.ResourceNames.ClusterKey;
+import dev.meshctl.xds.names.ResourceNames.Direction;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds the {@link ClusterLoadAssignment} of an outbound EDS cluster ({@code
+ * outbound|port|subset|host}) from the snapshot. The same for every proxy, sidecar or proxyless, so
+ * callers memoise it per push. Only ready endpoints are sent; endpoints are grouped by locality,
+ * each locality weighted by its endpoint count (gRPC ignores localities of weight 0). Pure; any
+ * thread.
+ */
+public final class EndpointTranslator {
+  private EndpointTranslator() {}
+
+  /**
+   * The assignment for {@code clusterName}, or empty when the name is not an outbound service
+   * cluster of a known service and port.
+   */
+  public static Optional<ClusterLoadAssignment> translate(
+      MeshSnapshot snapshot, String clusterName, SubsetSelector subsets) {
+    Optional<ClusterKey> parsed = ResourceNames.parseCluster(clusterName);
+    if (parsed.isEmpty() || parsed.get().direction() != Direction.OUTBOUND) {
+      return Optional.empty();
+    }
+    ClusterKey key = parsed.get();
+    Optional<Service> service = snapshot.services().byHost(key.host());
+    if (service.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<ServicePort> port =
+        service.get().ports().stream().filter(p -> p.port() == key.port()).findFirst();
+    if (port.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Map<String, String>> subsetLabels =
+        key.subset().isEmpty()
+            ? Optional.of(Map.of())
+            : subsets.labels(service.get(), key.subset());
+    if (subsetLabels.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<Locality, List<MeshEndpoint>> byLocality = new TreeMap<>(LOCALITY_ORDER);
+    for (MeshEndpoint e : snapshot.endpoints().endpoints(service.get().id(), key.port())) {
+      if (e.ready() && e.labels().entrySet().containsAll(subsetLabels.get().entrySet())) {
+        byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
+      }
+    }
+    ClusterLoadAssignment.Builder cla =
+        ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+    byLocality.forEach(
+        (locality, endpoints) -> {
+          LocalityLbEndpoints.Builder group =
+              LocalityLbEndpoints.newBuilder()
+                  .setLoadBalancingWeight(UInt32Value.of(endpoints.size()));
+          if (!locality.isUnknown()) {
+            group.setLocality(
+                io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                    .setRegion(locality.region())
+                    .setZone(locality.zone())
+                    .setSubZone(locality.subZone()));
+          }
+          for (MeshEndpoint e : endpoints) {
+            group.addLbEndpoints(lbEndpoint(e));
+          }
+          cla.addEndpoints(group);
+        });
+    return Optional.of(cla.build());
+  }
+
+  private static LbEndpoint lbEndpoint(MeshEndpoint e) {
+    return LbEndpoint.newBuilder()
+        .setHealthStatus(HealthStatus.HEALTHY)
+        .setLoadBalancingWeight(UInt32Value.of(1))
+        .setEndpoint(
+            Endpoint.newBuilder()
+                .setAddress(
+                    Address.newBuilder()
+                        .setSocketAddress(
+                            SocketAddress.newBuilder()
+                                .setAddress(e.address())
+                                .setPortValue(e.port()))))
+        .build();
+  }
+
+  private static final java.util.Comparator<Locality> LOCALITY_ORDER =
+      java.util.Comparator.comparing(Locality::region)
+          .thenComparing(Locality::zone)
+          .thenComparing(Locality::subZone);
+
+  /**
+   * Resolves a subset name of a service to its labels. Until DestinationRules arrive (issue 3) no
+   * subset exists: {@link #NONE}.
+   */
+  @FunctionalInterface
+  public interface SubsetSelector {
+    Optional<Map<String, String>> labels(Service service, String subset);
+
+    SubsetSelector NONE = (service, subset) -> Optional.empty();
+  }
+}
