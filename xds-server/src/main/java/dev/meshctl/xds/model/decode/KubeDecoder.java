@@ -1,0 +1,256 @@
+package dev.meshctl.xds.model.decode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshctl.xds.model.ConfigObject;
+import dev.meshctl.xds.model.EndpointSlice;
+import dev.meshctl.xds.model.NamespacedName;
+import dev.meshctl.xds.model.Pod;
+import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Decodes Kubernetes objects (as JSON trees, from YAML files or, later, from informer objects
+ * serialised to trees) into model records: Service, EndpointSlice ({@code discovery.k8s.io/v1}) and
+ * Pod. A {@code v1 List} is decoded item by item. Every problem is reported with the object and the
+ * field path; an object with any problem is {@link Decoded.Invalid} as a whole. Stateless; any
+ * thread.
+ */
+public final class KubeDecoder {
+  /** Namespace of objects that name none, as {@code kubectl apply} would use. */
+  public static final String DEFAULT_NAMESPACE = "default";
+
+  private KubeDecoder() {}
+
+  /** Decodes one document; a List yields one result per item. */
+  public static List<Decoded> decode(JsonNode doc) {
+    List<Decoded> out = new ArrayList<>();
+    decodeInto(doc, out);
+    return out;
+  }
+
+  private static void decodeInto(JsonNode doc, List<Decoded> out) {
+    if (doc == null || !doc.isObject()) {
+      out.add(new Decoded.Invalid("document", List.of("must be a Kubernetes object (a map)")));
+      return;
+    }
+    FieldReader r = new FieldReader();
+    String kind = r.string(doc, "", "kind", "");
+    String apiVersion = r.string(doc, "", "apiVersion", "");
+    if (kind.endsWith("List") && FieldReader.child(doc, "items") != null) {
+      for (JsonNode item : r.array(doc, "", "items")) {
+        decodeInto(item, out);
+      }
+      return;
+    }
+    JsonNode metadata = FieldReader.child(doc, "metadata");
+    String namespace = r.string(metadata, "metadata", "namespace", "");
+    String name = r.string(metadata, "metadata", "name", "");
+    if (namespace.isEmpty()) {
+      namespace = DEFAULT_NAMESPACE;
+    }
+    String what = (kind.isEmpty() ? "object" : kind) + " " + namespace + "/" + name;
+    if (kind.isEmpty()) {
+      out.add(new Decoded.Invalid(what, List.of("kind: is required")));
+      return;
+    }
+    BiFunction<JsonNode, FieldReader, ConfigObject> decoder =
+        switch (kind) {
+          case "Service" -> apiVersion.equals("v1") ? KubeDecoder::service : null;
+          case "EndpointSlice" ->
+              apiVersion.equals("discovery.k8s.io/v1") ? KubeDecoder::endpointSlice : null;
+          case "Pod" -> apiVersion.equals("v1") ? KubeDecoder::pod : null;
+          default -> null;
+        };
+    if (decoder == null) {
+      if (List.of("Service", "EndpointSlice", "Pod").contains(kind)) {
+        out.add(
+            new Decoded.Invalid(
+                what, List.of("apiVersion: '" + apiVersion + "' is not supported for " + kind)));
+      } else {
+        out.add(new Decoded.Skipped(what, "kind " + kind + " is not used by the mesh"));
+      }
+      return;
+    }
+    if (name.isEmpty()) {
+      r.error("metadata.name", "is required");
+    }
+    ConfigObject object = decoder.apply(doc, r);
+    if (!r.errors().isEmpty() || object == null) {
+      out.add(new Decoded.Invalid(what, r.errors()));
+    } else {
+      out.add(new Decoded.Ok(object));
+    }
+  }
+
+  private static NamespacedName id(JsonNode doc) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    String ns = md != null && md.hasNonNull("namespace") ? md.get("namespace").asText() : "";
+    String name = md != null && md.hasNonNull("name") ? md.get("name").asText() : "";
+    return NamespacedName.of(ns.isEmpty() ? DEFAULT_NAMESPACE : ns, name);
+  }
+
+  private static Service service(JsonNode doc, FieldReader r) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    JsonNode spec = FieldReader.child(doc, "spec");
+    List<ServicePort> ports = new ArrayList<>();
+    List<JsonNode> portNodes = r.array(spec, "spec", "ports");
+    for (int i = 0; i < portNodes.size(); i++) {
+      String p = "spec.ports[" + i + "]";
+      JsonNode pn = portNodes.get(i);
+      int port = r.port(pn, p, "port", true);
+      String name = r.string(pn, p, "name", "");
+      if (name.isEmpty() && portNodes.size() > 1) {
+        r.error(p + ".name", "is required when a Service has more than one port");
+      }
+      JsonNode target = FieldReader.child(pn, "targetPort");
+      int targetPort = port;
+      String targetName = "";
+      if (target != null) {
+        if (target.isIntegralNumber()) {
+          targetPort = r.port(pn, p, "targetPort", false);
+        } else if (target.isTextual() && !target.asText().isEmpty()) {
+          targetName = target.asText();
+          targetPort = 0;
+        } else {
+          r.error(
+              p + ".targetPort",
+              "must be a port number or a port name, got " + FieldReader.quoted(target));
+        }
+      }
+      String transport = r.string(pn, p, "protocol", "TCP");
+      if (!List.of("TCP", "UDP", "SCTP").contains(transport)) {
+        r.error(p + ".protocol", "must be TCP, UDP or SCTP, got \"" + transport + "\"");
+      }
+      String appProtocol = r.string(pn, p, "appProtocol", "");
+      if (port > 0 && (targetPort >= 0)) {
+        ports.add(new ServicePort(name, port, targetPort, targetName, transport, appProtocol));
+      }
+    }
+    String type = r.string(spec, "spec", "type", "ClusterIP");
+    String clusterIp = r.string(spec, "spec", "clusterIP", "");
+    if (type.equals("ExternalName")) {
+      r.error("spec.type", "ExternalName services are not supported yet");
+    }
+    return new Service(
+        id(doc),
+        r.stringMap(md, "metadata", "labels"),
+        r.stringMap(spec, "spec", "selector"),
+        clusterIp,
+        ports);
+  }
+
+  private static EndpointSlice endpointSlice(JsonNode doc, FieldReader r) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    Map<String, String> labels = r.stringMap(md, "metadata", "labels");
+    String addressType = r.requiredString(doc, "", "addressType");
+    if (!addressType.isEmpty() && !List.of("IPv4", "IPv6", "FQDN").contains(addressType)) {
+      r.error("addressType", "must be IPv4, IPv6 or FQDN, got \"" + addressType + "\"");
+    }
+    List<EndpointSlice.EndpointPort> ports = new ArrayList<>();
+    List<JsonNode> portNodes = r.array(doc, "", "ports");
+    for (int i = 0; i < portNodes.size(); i++) {
+      String p = "ports[" + i + "]";
+      JsonNode pn = portNodes.get(i);
+      int port = r.port(pn, p, "port", false);
+      if (port > 0) {
+        ports.add(
+            new EndpointSlice.EndpointPort(
+                r.string(pn, p, "name", ""),
+                port,
+                r.string(pn, p, "protocol", "TCP"),
+                r.string(pn, p, "appProtocol", "")));
+      }
+    }
+    List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();
+    List<JsonNode> epNodes = r.array(doc, "", "endpoints");
+    for (int i = 0; i < epNodes.size(); i++) {
+      String p = "endpoints[" + i + "]";
+      JsonNode en = epNodes.get(i);
+      List<String> addresses = new ArrayList<>();
+      for (JsonNode a : r.array(en, p, "addresses")) {
+        addresses.add(a.asText());
+      }
+      if (addresses.isEmpty()) {
+        r.error(p + ".addresses", "must list at least one address");
+      }
+      JsonNode c = FieldReader.child(en, "conditions");
+      String cp = p + ".conditions";
+      boolean ready = r.bool(c, cp, "ready", true);
+      boolean serving = r.bool(c, cp, "serving", ready);
+      boolean terminating = r.bool(c, cp, "terminating", false);
+      JsonNode ref = FieldReader.child(en, "targetRef");
+      EndpointSlice.TargetRef targetRef =
+          ref == null
+              ? null
+              : new EndpointSlice.TargetRef(
+                  r.string(ref, p + ".targetRef", "kind", ""),
+                  r.string(ref, p + ".targetRef", "namespace", ""),
+                  r.string(ref, p + ".targetRef", "name", ""));
+      endpoints.add(
+          new EndpointSlice.Endpoint(
+              addresses,
+              new EndpointSlice.Conditions(ready, serving, terminating),
+              r.string(en, p, "zone", ""),
+              r.string(en, p, "nodeName", ""),
+              r.string(en, p, "hostname", ""),
+              targetRef));
+    }
+    return new EndpointSlice(
+        id(doc),
+        labels.getOrDefault("kubernetes.io/service-name", ""),
+        addressType,
+        ports,
+        endpoints);
+  }
+
+  private static Pod pod(JsonNode doc, FieldReader r) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    JsonNode spec = FieldReader.child(doc, "spec");
+    JsonNode status = FieldReader.child(doc, "status");
+    String sa = r.string(spec, "spec", "serviceAccountName", "");
+    if (sa.isEmpty()) {
+      sa = r.string(spec, "spec", "serviceAccount", "default");
+    }
+    List<String> ips = new ArrayList<>();
+    String podIp = r.string(status, "status", "podIP", "");
+    if (!podIp.isEmpty()) {
+      ips.add(podIp);
+    }
+    List<JsonNode> podIps = r.array(status, "status", "podIPs");
+    for (int i = 0; i < podIps.size(); i++) {
+      String ip = r.string(podIps.get(i), "status.podIPs[" + i + "]", "ip", "");
+      if (!ip.isEmpty() && !ips.contains(ip)) {
+        ips.add(ip);
+      }
+    }
+    List<Pod.ContainerPort> containerPorts = new ArrayList<>();
+    List<JsonNode> containers = r.array(spec, "spec", "containers");
+    for (int c = 0; c < containers.size(); c++) {
+      String cp = "spec.containers[" + c + "]";
+      List<JsonNode> ports = r.array(containers.get(c), cp, "ports");
+      for (int i = 0; i < ports.size(); i++) {
+        String pp = cp + ".ports[" + i + "]";
+        int port = r.port(ports.get(i), pp, "containerPort", true);
+        if (port > 0) {
+          containerPorts.add(
+              new Pod.ContainerPort(
+                  r.string(ports.get(i), pp, "name", ""),
+                  port,
+                  r.string(ports.get(i), pp, "protocol", "TCP")));
+        }
+      }
+    }
+    return new Pod(
+        id(doc),
+        r.stringMap(md, "metadata", "labels"),
+        r.stringMap(md, "metadata", "annotations"),
+        sa,
+        ips,
+        r.string(spec, "spec", "nodeName", ""),
+        containerPorts);
+  }
+}
