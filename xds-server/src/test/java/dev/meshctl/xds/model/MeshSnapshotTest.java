@@ -1,0 +1,104 @@
+package dev.meshctl.xds.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MeshSnapshotTest {
+  private static final NamespacedName REVIEWS = NamespacedName.of("default", "reviews");
+
+  private static Service reviews() {
+    return new Service(
+        REVIEWS,
+        Map.of(),
+        Map.of("app", "reviews"),
+        "10.96.0.5",
+        List.of(ServicePort.of("http", 9080), ServicePort.of("grpc", 7070)));
+  }
+
+  private static Pod pod(String name, String ip, String version) {
+    return new Pod(
+        NamespacedName.of("default", name),
+        Map.of("app", "reviews", "version", version),
+        Map.of(),
+        "bookinfo-reviews",
+        List.of(ip),
+        "node-1",
+        List.of());
+  }
+
+  private static EndpointSlice.Endpoint endpoint(String ip, String pod, boolean ready) {
+    return new EndpointSlice.Endpoint(
+        List.of(ip),
+        new EndpointSlice.Conditions(ready, ready, !ready),
+        "zone-a",
+        "node-1",
+        "",
+        new EndpointSlice.TargetRef("Pod", "default", pod));
+  }
+
+  @Test
+  void resolvesSliceEndpointsPerServicePortWithPodIdentity() {
+    EndpointSlice http =
+        new EndpointSlice(
+            NamespacedName.of("default", "reviews-1"),
+            "reviews",
+            "IPv4",
+            List.of(new EndpointSlice.EndpointPort("http", 9080, "TCP", "")),
+            List.of(endpoint("10.0.0.2", "r2", true), endpoint("10.0.0.1", "r1", false)));
+    MeshSnapshot s =
+        MeshSnapshot.build(
+            MeshConfig.DEFAULT,
+            List.of(reviews(), http, pod("r1", "10.0.0.1", "v1"), pod("r2", "10.0.0.2", "v2")));
+
+    List<MeshEndpoint> eps = s.endpoints().endpoints(REVIEWS, 9080);
+    assertThat(eps).extracting(MeshEndpoint::address).containsExactly("10.0.0.1", "10.0.0.2");
+    assertThat(eps.get(0).ready()).isFalse();
+    assertThat(eps.get(1).labels()).containsEntry("version", "v2");
+    assertThat(eps.get(1).serviceAccount()).isEqualTo("bookinfo-reviews");
+    assertThat(eps.get(1).locality()).isEqualTo(new Locality("", "zone-a", ""));
+    // The slice does not name port "grpc", so 7070 has no endpoints.
+    assertThat(s.endpoints().endpoints(REVIEWS, 7070)).isEmpty();
+    assertThat(s.endpoints().targetsAt("10.0.0.2"))
+        .extracting(t -> t.port().port())
+        .containsExactly(9080);
+    assertThat(s.services().byHost("reviews.default.svc.cluster.local")).contains(reviews());
+  }
+
+  @Test
+  void slicesOfUnknownServicesContributeNothing() {
+    EndpointSlice orphan =
+        new EndpointSlice(
+            NamespacedName.of("default", "ghost-1"),
+            "ghost",
+            "IPv4",
+            List.of(new EndpointSlice.EndpointPort("http", 80, "TCP", "")),
+            List.of(endpoint("10.0.0.9", "x", true)));
+    MeshSnapshot s = MeshSnapshot.build(MeshConfig.DEFAULT, List.of(orphan, reviews()));
+    assertThat(s.endpoints().all()).isEmpty();
+    assertThat(s.endpoints().targetsAt("10.0.0.9")).isEmpty();
+  }
+
+  @Test
+  void buildingTwiceFromTheSameObjectsInAnyOrderGivesEqualIndexes() {
+    EndpointSlice a =
+        new EndpointSlice(
+            NamespacedName.of("default", "a"),
+            "reviews",
+            "IPv4",
+            List.of(new EndpointSlice.EndpointPort("http", 9080, "TCP", "")),
+            List.of(endpoint("10.0.0.3", "r3", true)));
+    EndpointSlice b =
+        new EndpointSlice(
+            NamespacedName.of("default", "b"),
+            "reviews",
+            "IPv4",
+            List.of(new EndpointSlice.EndpointPort("http", 9080, "TCP", "")),
+            List.of(endpoint("10.0.0.1", "r1", true)));
+    MeshSnapshot one = MeshSnapshot.build(MeshConfig.DEFAULT, List.of(reviews(), a, b));
+    MeshSnapshot two = MeshSnapshot.build(MeshConfig.DEFAULT, List.of(b, a, reviews()));
+    assertThat(one.endpoints().all()).isEqualTo(two.endpoints().all());
+  }
+}
