@@ -1,5 +1,7 @@
 package dev.meshctl.xds.names;
 
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
 import java.util.Optional;
 
 /**
@@ -48,6 +50,15 @@ public final class ResourceNames {
 
   /** Prefix of proxyless gRPC server listener names (Istio's server listener template). */
   public static final String GRPC_SERVER_LISTENER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+
+  /** Inline route config of a proxyless gRPC server listener. */
+  public static final String GRPC_INBOUND_ROUTE_CONFIG = "inbound";
+
+  /** The one virtual host of {@link #GRPC_INBOUND_ROUTE_CONFIG}. */
+  public static final String GRPC_INBOUND_VHOST = "inbound";
+
+  /** Filter chain of a proxyless gRPC server listener without TLS. */
+  public static final String GRPC_INBOUND_PLAINTEXT_CHAIN = "inbound-plaintext";
 
   /** Direction of a service cluster. */
   public enum Direction {
@@ -143,8 +154,35 @@ public final class ResourceNames {
     return "inbound|http|" + port;
   }
 
-  /** Proxyless gRPC server listener: {@code xds.istio.io/grpc/lds/inbound/10.0.0.1:8080}. */
+  /**
+   * Proxyless gRPC server listener: {@code xds.istio.io/grpc/lds/inbound/10.0.0.1:8080}, IPv6 in
+   * brackets ({@code .../inbound/[::1]:8080}) as grpc spells its bound address.
+   */
   public static String grpcServerListener(String ip, int port) {
-    return GRPC_SERVER_LISTENER_PREFIX + hostPort(ip, port);
+    return GRPC_SERVER_LISTENER_PREFIX + HostAndPort.fromParts(ip, port);
   }
+
+  /**
+   * The address of a proxyless gRPC server listener name: the bare IP (no brackets) and port, or
+   * empty when the name lacks the prefix, the port, or an IP literal (grpc substitutes its bound
+   * IP, never a host name).
+   */
+  public static Optional<GrpcServerAddress> parseGrpcServerListener(String name) {
+    if (!name.startsWith(GRPC_SERVER_LISTENER_PREFIX)) {
+      return Optional.empty();
+    }
+    HostAndPort hp;
+    try {
+      hp = HostAndPort.fromString(name.substring(GRPC_SERVER_LISTENER_PREFIX.length()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    if (!hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
+      return Optional.empty();
+    }
+    return Optional.of(new GrpcServerAddress(hp.getHost(), hp.getPort()));
+  }
+
+  /** The address part of a proxyless gRPC server listener name; {@code ip} without brackets. */
+  public record GrpcServerAddress(String ip, int port) {}
 }

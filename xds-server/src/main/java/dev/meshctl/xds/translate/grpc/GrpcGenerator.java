@@ -1,0 +1,116 @@
+package dev.meshctl.xds.translate.grpc;
+
+import com.google.protobuf.Message;
+import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.proxy.Proxy;
+import dev.meshctl.xds.translate.MeshGenerator;
+import dev.meshctl.xds.translate.Subscription;
+import dev.meshctl.xds.translate.TranslationContext;
+import dev.meshctl.xds.translate.XdsGenerator;
+import dev.meshctl.xds.translate.XdsType;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * CDS, LDS and RDS for proxyless gRPC clients and servers (proxies with metadata {@code
+ * GENERATOR=grpc}), shaped like Istio's grpcgen so the same grpc bootstraps work. EDS is not built
+ * here: {@link MeshGenerator} serves it to every proxy, and asking this generator for endpoints
+ * returns nothing.
+ *
+ * <ul>
+ *   <li>LDS: grpc asks by name. {@code host:port} (FQDN or a short name relative to the proxy's
+ *       namespace) gives a client {@code api_listener}; {@code
+ *       xds.istio.io/grpc/lds/inbound/<ip>:<port>} gives a server listener. A wildcard request gets
+ *       a client listener {@code fqdn:port} for every service port, as Istio does.
+ *   <li>RDS: by name {@code outbound|port||fqdn}; a wildcard request gets nothing (route configs
+ *       are only ever fetched by name).
+ *   <li>CDS: by name, or for a wildcard every default outbound cluster.
+ * </ul>
+ *
+ * <p>Unknown names are left out of the result, which a grpc client reports as "resource does not
+ * exist". Results are memoised in the {@link TranslationContext}: clusters per name, listeners and
+ * routes per name and proxy namespace (the only proxy property they read). Pure and stateless; any
+ * thread, concurrently.
+ */
+public final class GrpcGenerator implements XdsGenerator {
+
+  @Override
+  public SortedMap<String, Message> generate(
+      TranslationContext context, Proxy proxy, XdsType type, Subscription subscription) {
+    return switch (type) {
+      case CLUSTER -> clusters(context, subscription);
+      case LISTENER -> listeners(context, proxy, subscription);
+      case ROUTE -> routes(context, proxy, subscription);
+      case ENDPOINT -> Collections.emptySortedMap();
+    };
+  }
+
+  private static SortedMap<String, Message> clusters(
+      TranslationContext context, Subscription subscription) {
+    Iterable<String> names =
+        subscription instanceof Subscription.Names n
+            ? n.names()
+            : GrpcClusterTranslator.allNames(context.snapshot());
+    SortedMap<String, Message> out = new TreeMap<>();
+    for (String name : names) {
+      context
+          .memo(
+              new CdsKey(name), k -> GrpcClusterTranslator.translate(context.snapshot(), k.name()))
+          .ifPresent(c -> out.put(name, c));
+    }
+    return out;
+  }
+
+  private static SortedMap<String, Message> listeners(
+      TranslationContext context, Proxy proxy, Subscription subscription) {
+    SortedMap<String, Message> out = new TreeMap<>();
+    if (!(subscription instanceof Subscription.Names n)) {
+      MeshSnapshot snapshot = context.snapshot();
+      String suffix = snapshot.mesh().domainSuffix();
+      for (Service s : snapshot.services().all()) {
+        String fqdn = s.hostname(suffix);
+        for (ServicePort p : s.ports()) {
+          String name = ResourceNames.hostPort(fqdn, p.port());
+          out.put(name, GrpcListenerTranslator.clientListener(name, s, fqdn, p.port()));
+        }
+      }
+      return out;
+    }
+    for (String name : n.names()) {
+      Optional<? extends Message> listener =
+          context.memo(
+              new LdsKey(name, proxy.namespace()),
+              k -> GrpcListenerTranslator.translate(context.snapshot(), k.namespace(), k.name()));
+      listener.ifPresent(l -> out.put(name, l));
+    }
+    return out;
+  }
+
+  private static SortedMap<String, Message> routes(
+      TranslationContext context, Proxy proxy, Subscription subscription) {
+    if (!(subscription instanceof Subscription.Names n)) {
+      return Collections.emptySortedMap();
+    }
+    SortedMap<String, Message> out = new TreeMap<>();
+    for (String name : n.names()) {
+      Optional<? extends Message> route =
+          context.memo(
+              new RdsKey(name, proxy.namespace()),
+              k -> GrpcRouteTranslator.translate(context.snapshot(), k.namespace(), k.name()));
+      route.ifPresent(r -> out.put(name, r));
+    }
+    return out;
+  }
+
+  /** Memo keys, private types so they never collide with another generator's entries. */
+  private record CdsKey(String name) {}
+
+  private record LdsKey(String name, String namespace) {}
+
+  private record RdsKey(String name, String namespace) {}
+}
