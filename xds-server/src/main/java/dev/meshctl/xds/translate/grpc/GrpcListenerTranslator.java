@@ -80,6 +80,9 @@ final class GrpcListenerTranslator {
   static Listener clientListener(String name, Service service, String fqdn, int port) {
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
+            // grpc ignores stat_prefix, but Envoy's schema requires one (min_len 1), and every
+            // resource we send must pass Envoy's rules.
+            .setStatPrefix("outbound_" + ResourceNames.hostPort(fqdn, port))
             .setRds(
                 Rds.newBuilder()
                     .setConfigSource(ConfigSources.ads())
@@ -124,6 +127,7 @@ final class GrpcListenerTranslator {
             .build();
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
+            .setStatPrefix("inbound_" + address.port())
             // Inline rather than RDS: fewer round trips before the server can serve, and the
             // route never changes per service.
             .setRouteConfig(inbound)
