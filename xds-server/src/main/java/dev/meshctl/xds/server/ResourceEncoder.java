@@ -81,9 +81,9 @@ final class ResourceEncoder {
   /** The memoised encoding of {@code message} as a resource of {@code type}. */
   static EncodedResource encode(
       TranslationContext context, ResourceValidator validator, XdsType type, Message message) {
-    return context.memo(
-        new EncodingKey(validator, type, message),
-        k -> encodeNow(k.validator(), k.type(), k.message()));
+    // The memo may build two holders when workers race, but only one is kept and returned to all
+    // of them, and the holder encodes once: so each distinct resource is validated exactly once.
+    return context.memo(new EncodingKey(validator, type, message), Encoding::new).get();
   }
 
   /**
@@ -91,6 +91,23 @@ final class ResourceEncoder {
    * share a context; its equality is identity, which is what we want.
    */
   private record EncodingKey(ResourceValidator validator, XdsType type, Message message) {}
+
+  /** Encodes its key on first use, once, whichever worker asks first. Thread-safe. */
+  private static final class Encoding {
+    private final EncodingKey key;
+    private EncodedResource value; // guarded by this
+
+    Encoding(EncodingKey key) {
+      this.key = key;
+    }
+
+    synchronized EncodedResource get() {
+      if (value == null) {
+        value = encodeNow(key.validator(), key.type(), key.message());
+      }
+      return value;
+    }
+  }
 
   private static EncodedResource encodeNow(
       ResourceValidator validator, XdsType type, Message message) {

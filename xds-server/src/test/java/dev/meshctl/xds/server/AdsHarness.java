@@ -58,8 +58,10 @@ final class AdsHarness implements AutoCloseable {
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
+  /** A client for this node id; null: one that sends no node. */
   AdsTestClient client(String nodeId) {
-    AdsTestClient c = new AdsTestClient(channel, AdsTestClient.node(nodeId));
+    AdsTestClient c =
+        new AdsTestClient(channel, nodeId == null ? null : AdsTestClient.node(nodeId));
     clients.add(c);
     return c;
   }

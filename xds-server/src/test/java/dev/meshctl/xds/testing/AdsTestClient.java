@@ -49,7 +49,10 @@ public final class AdsTestClient implements AutoCloseable {
   private io.grpc.Status sotwClose;
   private io.grpc.Status deltaClose;
 
-  /** A client for {@code node}; no stream is opened until the first request. */
+  /**
+   * A client for {@code node}; no stream is opened until the first request. A null node sends none,
+   * to test how a server treats a stream without one.
+   */
   public AdsTestClient(Channel channel, Node node) {
     this.stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
     this.node = node;
@@ -107,7 +110,9 @@ public final class AdsTestClient implements AutoCloseable {
   public synchronized void send(DiscoveryRequest request) {
     if (sotw == null) {
       sotw = stub.streamAggregatedResources(new Recorder<>(responses, s -> sotwClose = s));
-      request = request.toBuilder().setNode(node).build();
+      if (node != null) {
+        request = request.toBuilder().setNode(node).build();
+      }
     }
     sotw.onNext(request);
   }
@@ -171,7 +176,9 @@ public final class AdsTestClient implements AutoCloseable {
   public synchronized void deltaSend(DeltaDiscoveryRequest request) {
     if (delta == null) {
       delta = stub.deltaAggregatedResources(new Recorder<>(deltaResponses, s -> deltaClose = s));
-      request = request.toBuilder().setNode(node).build();
+      if (node != null) {
+        request = request.toBuilder().setNode(node).build();
+      }
     }
     delta.onNext(request);
   }
