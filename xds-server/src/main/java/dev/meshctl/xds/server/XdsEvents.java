@@ -10,9 +10,9 @@ import java.util.List;
  * and status reporting plug into, so the server itself depends on no metrics library. Every method
  * has a no-op default; implement only what you need.
  *
- * <p>Callbacks run on gRPC or push-worker threads, possibly concurrently for different connections
- * (never concurrently for the same connection); they must be thread-safe, fast and must not throw
- * (an exception is logged and otherwise ignored).
+ * <p>Callbacks run on push-worker threads, possibly concurrently for different connections (never
+ * concurrently for the same connection); they must be thread-safe and fast, and must not throw: an
+ * exception is logged, but abandons the rest of the request or push it interrupted.
  */
 public interface XdsEvents {
 

@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Message;
 import dev.meshctl.xds.testing.AdsTestClient;
+import dev.meshctl.xds.translate.Subscription;
 import dev.meshctl.xds.translate.XdsType;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -20,6 +21,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +122,17 @@ class DeltaAdsServerTest {
 
       // Unsubscribing needs no answer; a later change to b is not sent, nor its removal.
       c.deltaRequest(ENDPOINT, List.of(), List.of("b"), Map.of());
+      // Pushes do not wait for requests in flight: wait until the server has applied it.
+      await()
+          .until(
+              () ->
+                  h.ads
+                      .connections()
+                      .get(0)
+                      .types()
+                      .get(ENDPOINT)
+                      .subscription()
+                      .equals(Subscription.names(Set.of("a", "missing"))));
       h.ads.push(
           h.generator.context(config(Map.of(), Map.of("a", "10.0.0.1", "b", "10.0.0.9"), 81)));
       DeltaDiscoveryResponse marker = c.awaitDeltaResponse(2);
