@@ -1,0 +1,186 @@
+package dev.meshctl.xds.server;
+
+import dev.meshctl.xds.translate.TranslationContext;
+import dev.meshctl.xds.translate.XdsGenerator;
+import dev.meshctl.xds.validate.ResourceValidator;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Aggregated Discovery Service: serves CDS, EDS, LDS and RDS to Envoy sidecars, gateways and
+ * proxyless gRPC over state-of-the-world ({@code StreamAggregatedResources}) and incremental
+ * ({@code DeltaAggregatedResources}) streams, implemented directly on grpc-java. See the <a
+ * href="https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol">xDS protocol</a>.
+ *
+ * <h2>State machine (per stream, per type)</h2>
+ *
+ * <ul>
+ *   <li><b>Handshake.</b> The first request must carry a {@code Node}, parsed by {@code
+ *       ProxyParser}; a missing or invalid node closes the stream with {@code INVALID_ARGUMENT} and
+ *       the parser's message. Later requests' nodes are ignored. Unknown type URLs are logged once
+ *       per stream and ignored.
+ *   <li><b>Versions.</b> A resource's version is a hash of its deterministic serialization; a
+ *       response's {@code version_info} hashes the sorted (name, version) pairs. The same input
+ *       gives byte-identical resources and identical versions in any process. Nonces are a counter
+ *       per stream.
+ *   <li><b>SotW requests.</b> Empty {@code response_nonce}: initial request or reconnect, always
+ *       answered. A nonce other than the last one sent for the type: stale, ignored. Matching nonce
+ *       without {@code error_detail}: ACK (acked version recorded); if the names changed it is a
+ *       re-subscription and is answered with the new set. Matching nonce with {@code error_detail}:
+ *       NACK, recorded as (rejected version, message), logged at WARN ({@code ACK ERROR}) and
+ *       reported; never answered. No names on CDS/LDS, or the name {@code *}, is a wildcard.
+ *   <li><b>SotW pushes.</b> A type is sent only when its generated version differs from the last
+ *       one <em>sent</em> on the stream, so unchanged config is not pushed and a NACKed version is
+ *       never resent: only a differently generated version (changed input) is.
+ *   <li><b>Delta.</b> The server tracks, per type, the names subscribed (wildcard when the first
+ *       CDS/LDS request subscribes nothing, or on {@code *}) and which version of each resource the
+ *       client holds (seeded from {@code initial_resource_versions}). Responses carry only added or
+ *       changed resources, and {@code removed_resources} for held resources that no longer exist
+ *       and newly subscribed names that do not exist. Unsubscribed names are forgotten without a
+ *       removal. Subscription changes apply whatever the nonce; ACK/NACK is decided by the nonce as
+ *       in SotW. A NACKed resource is resent only once it changes.
+ *   <li><b>Validation.</b> Every distinct generated resource is encoded, hashed and validated once
+ *       per {@link TranslationContext} (memoised in the context). A refused resource is left out of
+ *       responses (SotW: dropped from the set; delta: neither sent nor removed, so the client keeps
+ *       its older version) and logged/reported once per connection and version.
+ *   <li><b>Before the first context.</b> Requests are held: their subscriptions are recorded and
+ *       answered when the first {@link #push} arrives.
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ *
+ * <p>Each stream owns a sequential executor layered on {@code pushExecutor}: gRPC callbacks
+ * (requests, cancel) and pushes for that stream are queued on it, so one stream's state is touched
+ * by one task at a time and its responses are never sent concurrently, with no lock. Streams run in
+ * parallel up to the executor's threads, which therefore bound concurrent pushes (Istio's {@code
+ * PILOT_PUSH_THROTTLE}); generation errors for one proxy are logged, reported and contained. A push
+ * queued while an earlier one waits is merged into it and regenerates from the newest context.
+ * {@link #push} may be called from one thread (the push loop) and returns at once; {@link
+ * #connections} from any thread. Outbound flow control is left to gRPC's buffering.
+ */
+public final class AdsServer
+    extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+  private final XdsGenerator generator;
+  private final ResourceValidator validator;
+  private final Executor pushExecutor;
+  private final Clock clock;
+  private final XdsEvents events;
+
+  private final Set<Connection<?, ?>> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicLong connectionNumbers = new AtomicLong();
+  private volatile TranslationContext context;
+
+  /**
+   * @param generator builds each proxy's resources
+   * @param validator refuses resources Envoy would reject
+   * @param pushExecutor runs request handling and pushes; its parallelism bounds concurrent pushes
+   * @param clock for connection times and push durations
+   * @param events where serving is reported (metrics, status)
+   */
+  public AdsServer(
+      XdsGenerator generator,
+      ResourceValidator validator,
+      Executor pushExecutor,
+      Clock clock,
+      XdsEvents events) {
+    this.generator = Objects.requireNonNull(generator, "generator");
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.pushExecutor = Objects.requireNonNull(pushExecutor, "pushExecutor");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.events = Objects.requireNonNull(events, "events");
+  }
+
+  @Override
+  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+      StreamObserver<DiscoveryResponse> responseObserver) {
+    return new SotwConnection(this, responseObserver);
+  }
+
+  @Override
+  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+      StreamObserver<DeltaDiscoveryResponse> responseObserver) {
+    return new DeltaConnection(this, responseObserver);
+  }
+
+  /**
+   * Makes {@code context} current and queues a push to every connected stream, which regenerates
+   * each subscribed type (CDS, EDS, LDS, RDS in that order) and sends only what changed. New
+   * streams are served from the newest context. Returns without waiting. Called by the push loop.
+   */
+  public void push(TranslationContext context) {
+    // Written before the connections are read, and read by a connection after it registers: a
+    // stream that registers concurrently either is in the set below or sees this context.
+    this.context = Objects.requireNonNull(context, "context");
+    for (Connection<?, ?> c : connections) {
+      c.schedulePush();
+    }
+  }
+
+  /**
+   * Every connected stream's status (node, connection, subscriptions, sent/acked versions, last
+   * NACK), ordered by node id then connection id. Any thread; each entry is a consistent snapshot
+   * of its stream, published after the stream's last request or push.
+   */
+  public List<ConnectionStatus> connections() {
+    List<ConnectionStatus> out = new ArrayList<>();
+    for (Connection<?, ?> c : connections) {
+      ConnectionStatus s = c.status();
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    out.sort(
+        Comparator.comparing(ConnectionStatus::nodeId)
+            .thenComparing(ConnectionStatus::connectionId));
+    return List.copyOf(out);
+  }
+
+  TranslationContext context() {
+    return context;
+  }
+
+  XdsGenerator generator() {
+    return generator;
+  }
+
+  ResourceValidator validator() {
+    return validator;
+  }
+
+  Executor pushExecutor() {
+    return pushExecutor;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  XdsEvents events() {
+    return events;
+  }
+
+  long nextConnectionNumber() {
+    return connectionNumbers.incrementAndGet();
+  }
+
+  void register(Connection<?, ?> connection) {
+    connections.add(connection);
+  }
+
+  void unregister(Connection<?, ?> connection) {
+    connections.remove(connection);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.meshctl.xds.server;
+
+import dev.meshctl.xds.server.ConnectionStatus.Nack;
+import dev.meshctl.xds.server.ConnectionStatus.TypeStatus;
+import dev.meshctl.xds.server.ResourceEncoder.GeneratedType;
+import dev.meshctl.xds.translate.Subscription;
+import dev.meshctl.xds.translate.TranslationContext;
+import dev.meshctl.xds.translate.XdsType;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One state-of-the-world ADS stream ({@code StreamAggregatedResources}). See {@link AdsServer} for
+ * the state machine; all methods run serially on the connection's executor (see {@link
+ * Connection}).
+ */
+final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryResponse> {
+
+  /** Per-type state. Serial. */
+  private static final class TypeState {
+    Subscription subscription;
+    String sentVersion = "";
+    String sentNonce = "";
+    String ackedVersion = "";
+    Optional<Nack> lastNack = Optional.empty();
+
+    /** A request must be answered even if the version did not change (held until a context). */
+    boolean mustRespond;
+
+    TypeState(Subscription subscription) {
+      this.subscription = subscription;
+    }
+  }
+
+  private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
+
+  SotwConnection(AdsServer server, StreamObserver<DiscoveryResponse> out) {
+    super(server, out);
+  }
+
+  @Override
+  Node nodeOf(DiscoveryRequest request) {
+    return request.hasNode() ? request.getNode() : null;
+  }
+
+  @Override
+  boolean isDelta() {
+    return false;
+  }
+
+  @Override
+  void handle(DiscoveryRequest request) {
+    Optional<XdsType> maybeType = XdsType.fromTypeUrl(request.getTypeUrl());
+    if (maybeType.isEmpty()) {
+      unknownType(request.getTypeUrl());
+      return;
+    }
+    XdsType type = maybeType.get();
+    Subscription requested = subscription(type, request.getResourceNamesList());
+    TypeState state = types.get(type);
+    String nonce = request.getResponseNonce();
+    if (nonce.isEmpty()) {
+      // Initial request, or the client re-established its watch (e.g. after reconnecting): answer
+      // even if the version is unchanged, because the client is waiting for a response.
+      if (state == null) {
+        state = new TypeState(requested);
+        types.put(type, state);
+      }
+      state.subscription = requested;
+      respond(type, state, server.context(), true);
+      return;
+    }
+    if (state == null || !nonce.equals(state.sentNonce)) {
+      // Answers a response the client had not seen our newer one yet: its ACK/NACK for the newer
+      // one is on its way, so acting on this one would only cause an extra push.
+      server.events().staleNonce(proxy, type);
+      return;
+    }
+    boolean namesChanged = !requested.equals(state.subscription);
+    state.subscription = requested;
+    if (request.hasErrorDetail()) {
+      // The rejected version is the one we sent with this nonce; the request's version_info is the
+      // last one the client accepted. Never answered: the rejected version is only replaced by a
+      // newly generated one, on a later push whose input differs.
+      String message = request.getErrorDetail().getMessage();
+      state.lastNack = Optional.of(new Nack(state.sentVersion, message));
+      nacked(type, state.sentVersion, message);
+      return;
+    }
+    state.ackedVersion = request.getVersionInfo();
+    server.events().acked(proxy, type, state.ackedVersion);
+    if (namesChanged) {
+      respond(type, state, server.context(), true);
+    }
+  }
+
+  @Override
+  void push(TranslationContext context) {
+    for (XdsType type : XdsType.values()) {
+      TypeState state = types.get(type);
+      if (state != null) {
+        respond(type, state, context, state.mustRespond);
+      }
+    }
+  }
+
+  /**
+   * Generates the type and sends it if it differs from the last version sent on this stream, or if
+   * {@code force}. Without a context yet, remembers that an answer is owed.
+   */
+  private void respond(XdsType type, TypeState state, TranslationContext context, boolean force) {
+    if (context == null) {
+      state.mustRespond |= force;
+      return;
+    }
+    long start = server.clock().millis();
+    GeneratedType generated = generate(context, type, state.subscription);
+    if (generated == null) {
+      return;
+    }
+    if (!force && generated.version().equals(state.sentVersion)) {
+      return;
+    }
+    String nonce = nextNonce();
+    DiscoveryResponse.Builder response =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(type.typeUrl())
+            .setVersionInfo(generated.version())
+            .setNonce(nonce);
+    generated.accepted().values().forEach(r -> response.addResources(r.any()));
+    DiscoveryResponse built = response.build();
+    if (send(built)) {
+      state.sentVersion = generated.version();
+      state.sentNonce = nonce;
+      state.mustRespond = false;
+      recordPush(type, start, built.getSerializedSize(), built.getResourcesCount());
+    }
+  }
+
+  /**
+   * No names on a CDS or LDS request, or the name {@code *}, means everything (xDS wildcard);
+   * otherwise exactly the names listed.
+   */
+  static Subscription subscription(XdsType type, List<String> names) {
+    if ((names.isEmpty() && type.wildcardByDefault()) || names.contains("*")) {
+      return Subscription.WILDCARD;
+    }
+    return Subscription.names(new HashSet<>(names));
+  }
+
+  @Override
+  Map<XdsType, TypeStatus> typeStatuses() {
+    Map<XdsType, TypeStatus> out = new EnumMap<>(XdsType.class);
+    types.forEach(
+        (type, s) ->
+            out.put(
+                type,
+                new TypeStatus(
+                    s.subscription, s.sentVersion, s.sentNonce, s.ackedVersion, s.lastNack)));
+    return out;
+  }
+}
