@@ -37,8 +37,9 @@ public final class ProtoYaml {
   private ProtoYaml() {}
 
   /**
-   * Every type we pack into an {@code Any}. A type missing here makes {@link #print} fail loudly
-   * rather than print something partial; add new filter configs as they are generated.
+   * Every type we pack into an {@code Any} (the registry also takes every type their files import).
+   * A type missing here makes {@link #print} fail loudly rather than print something partial; add
+   * new filter configs as they are generated.
    */
   public static List<Descriptor> anyTypes() {
     return List.of(
