@@ -45,6 +45,14 @@ public final class ResourceNames {
 
   public static final String BLOCK_ALL_VHOST = "block_all";
 
+  /** Routes of the catch-all virtual hosts (same names as their virtual hosts, as in Istio). */
+  public static final String ALLOW_ANY_ROUTE = ALLOW_ANY_VHOST;
+
+  public static final String BLOCK_ALL_ROUTE = BLOCK_ALL_VHOST;
+
+  /** Passthrough chain of {@code virtualInbound} for TCP: named after the listener, as in Istio. */
+  public static final String VIRTUAL_INBOUND_PASSTHROUGH_TCP = VIRTUAL_INBOUND;
+
   /** Name of a route with no VirtualService behind it. */
   public static final String DEFAULT_ROUTE = "default";
 
@@ -152,6 +160,32 @@ public final class ResourceNames {
   /** Inbound HTTP virtual host of one port: {@code inbound|http|9080}. */
   public static String inboundHttpVirtualHost(int port) {
     return "inbound|http|" + port;
+  }
+
+  /** The IPv4 wildcard address listeners bind to when they are not tied to one VIP. */
+  public static final String WILDCARD_ADDRESS = "0.0.0.0";
+
+  /**
+   * Istio's stat-prefix delimiter: stat prefixes end with {@code ;} so dashboards can split them
+   * from the stat name.
+   */
+  public static final String STAT_PREFIX_DELIMITER = ";";
+
+  /** A stat prefix (or cluster {@code alt_stat_name}) as Istio delimits it: {@code name;}. */
+  public static String statPrefix(String name) {
+    return name + STAT_PREFIX_DELIMITER;
+  }
+
+  /**
+   * HTTP connection manager stat prefix of an outbound listener: {@code outbound_0.0.0.0_9080;}.
+   */
+  public static String outboundHttpStatPrefix(String listenerName) {
+    return statPrefix("outbound_" + listenerName);
+  }
+
+  /** HTTP connection manager stat prefix of an inbound chain: {@code inbound_0.0.0.0_9080;}. */
+  public static String inboundHttpStatPrefix(int targetPort) {
+    return statPrefix("inbound_" + inboundFilterChain(targetPort));
   }
 
   /**

@@ -1,25 +1,28 @@
 package dev.meshctl.xds.translate.common;
 
+import com.google.protobuf.Duration;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 
 /**
- * The {@link ConfigSource}s our generated resources point at. Everything we serve travels on the
- * one ADS stream, so there is a single source. Stateless; any thread.
+ * The {@link ConfigSource}s generated resources point at. Everything a proxy fetches dynamically
+ * (EDS for clusters, RDS for listeners) comes over the same ADS stream, as in Istio. Stateless; any
+ * thread.
  */
 public final class ConfigSources {
   private static final ConfigSource ADS =
       ConfigSource.newBuilder()
           .setAds(AggregatedConfigSource.getDefaultInstance())
-          // V3 explicitly: Envoy and grpc both accept it, and it says which API the ADS stream
-          // serves instead of relying on the AUTO default.
+          // 0s: wait for the resource indefinitely instead of warming with nothing after 15s
+          // (Envoy's default); istiod does the same, since it always answers eventually.
+          .setInitialFetchTimeout(Duration.getDefaultInstance())
           .setResourceApiVersion(ApiVersion.V3)
           .build();
 
   private ConfigSources() {}
 
-  /** {@code config_source { ads {} resource_api_version: V3 }}. */
+  /** Fetch over the proxy's ADS stream, waiting without a timeout, v3 resources. */
   public static ConfigSource ads() {
     return ADS;
   }

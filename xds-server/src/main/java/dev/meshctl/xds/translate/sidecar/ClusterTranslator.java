@@ -1,0 +1,213 @@
+package dev.meshctl.xds.translate.sidecar;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.Protocol;
+import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.translate.common.ConfigSources;
+import dev.meshctl.xds.translate.common.TypedConfigs;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.BindConfig;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a sidecar's clusters (CDS) the way istiod does with no DestinationRule: one cluster per
+ * visible service port ({@code outbound|port||host}: EDS over ADS, or ORIGINAL_DST for headless
+ * services), the special {@code PassthroughCluster}, {@code BlackHoleCluster} and {@code
+ * InboundPassthroughCluster}, and one ORIGINAL_DST cluster per inbound port ({@code
+ * inbound|port||}). Subset clusters and traffic policies slot in at {@link #outboundCluster} when
+ * DestinationRules arrive. Pure; any thread.
+ */
+public final class ClusterTranslator {
+  /** Istio's default for every circuit-breaker threshold: effectively unlimited. */
+  static final int UNLIMITED = (int) 4294967295L;
+
+  /** Inbound ORIGINAL_DST hosts are never cleaned up: Istio uses protobuf's max duration. */
+  private static final Duration NEVER = Duration.newBuilder().setSeconds(315576000000L).build();
+
+  /** Idle timeout of passthrough upstream connections (Istio: 5 minutes). */
+  private static final Duration PASSTHROUGH_IDLE = Duration.newBuilder().setSeconds(300).build();
+
+  private ClusterTranslator() {}
+
+  /**
+   * The clusters that do not depend on the proxy: one per service port, plus the passthrough and
+   * blackhole clusters. Callers memoise this per push.
+   */
+  public static List<Cluster> outbound(SidecarScope scope) {
+    List<Cluster> out = new ArrayList<>();
+    for (Service service : scope.services()) {
+      for (ServicePort port : service.ports()) {
+        if (ListenerProtocol.of(port.protocol()) != ListenerProtocol.NONE) {
+          out.add(outboundCluster(scope.mesh(), service, port, scope.host(service)));
+        }
+      }
+    }
+    out.add(blackHole(scope.mesh()));
+    out.add(passthrough(scope.mesh()));
+    out.add(inboundPassthrough(scope.mesh()));
+    return out;
+  }
+
+  /** One inbound cluster per port the proxy serves. */
+  public static List<Cluster> inbound(SidecarScope scope) {
+    List<Cluster> out = new ArrayList<>();
+    for (SidecarScope.InboundPort in : scope.inbound()) {
+      String name = ResourceNames.inboundCluster(in.targetPort());
+      Cluster.Builder c =
+          base(name, Cluster.DiscoveryType.ORIGINAL_DST, scope.mesh())
+              .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+              .setCleanupInterval(NEVER)
+              .setUpstreamBindConfig(inboundBind());
+      applyUpstreamProtocol(c, in.target().port().protocol());
+      out.add(c.build());
+    }
+    return out;
+  }
+
+  static Cluster outboundCluster(MeshConfig mesh, Service service, ServicePort port, String host) {
+    String name = ResourceNames.outboundCluster(port.port(), "", host);
+    Cluster.Builder c;
+    if (service.headless()) {
+      // Istio models headless services as resolution "passthrough": the client already resolved a
+      // pod IP through DNS, so Envoy forwards to the original destination.
+      c =
+          base(name, Cluster.DiscoveryType.ORIGINAL_DST, mesh)
+              .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+    } else {
+      c =
+          base(name, Cluster.DiscoveryType.EDS, mesh)
+              .setEdsClusterConfig(
+                  Cluster.EdsClusterConfig.newBuilder()
+                      .setEdsConfig(ConfigSources.ads())
+                      .setServiceName(name))
+              .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+    }
+    applyUpstreamProtocol(c, port.protocol());
+    return c.build();
+  }
+
+  /** Name, type, connect timeout, default circuit breakers and Istio's alt stat name. */
+  private static Cluster.Builder base(String name, Cluster.DiscoveryType type, MeshConfig mesh) {
+    return Cluster.newBuilder()
+        .setName(name)
+        .setType(type)
+        .setConnectTimeout(duration(mesh.connectTimeout()))
+        .setCircuitBreakers(defaultCircuitBreakers())
+        .setCommonLbConfig(Cluster.CommonLbConfig.getDefaultInstance())
+        .setAltStatName(ResourceNames.statPrefix(name));
+  }
+
+  static CircuitBreakers defaultCircuitBreakers() {
+    UInt32Value max = UInt32Value.of(UNLIMITED);
+    return CircuitBreakers.newBuilder()
+        .addThresholds(
+            CircuitBreakers.Thresholds.newBuilder()
+                .setMaxConnections(max)
+                .setMaxPendingRequests(max)
+                .setMaxRequests(max)
+                .setMaxRetries(max)
+                .setTrackRemaining(true))
+        .build();
+  }
+
+  /**
+   * HTTP/2 ports talk HTTP/2 upstream; undeclared (sniffed) ports use whatever the downstream
+   * spoke, as Istio does for sidecars.
+   */
+  private static void applyUpstreamProtocol(Cluster.Builder c, Protocol protocol) {
+    if (ListenerProtocol.isHttp2(protocol)) {
+      putHttpOptions(
+          c,
+          HttpProtocolOptions.newBuilder()
+              .setExplicitHttpConfig(
+                  HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                      .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+              .build());
+    } else if (protocol == Protocol.UNSUPPORTED) {
+      putHttpOptions(
+          c, HttpProtocolOptions.newBuilder().setUseDownstreamProtocolConfig(downstream()).build());
+    }
+  }
+
+  private static HttpProtocolOptions.UseDownstreamHttpConfig downstream() {
+    return HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+        .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
+        .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance())
+        .build();
+  }
+
+  private static void putHttpOptions(Cluster.Builder c, HttpProtocolOptions options) {
+    c.putTypedExtensionProtocolOptions(
+        TypedConfigs.UPSTREAM_HTTP_PROTOCOL_OPTIONS, Any.pack(options));
+  }
+
+  static Cluster blackHole(MeshConfig mesh) {
+    // STATIC with no load assignment: every connection fails fast.
+    return Cluster.newBuilder()
+        .setName(ResourceNames.BLACKHOLE_CLUSTER)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(duration(mesh.connectTimeout()))
+        .setAltStatName(ResourceNames.statPrefix(ResourceNames.BLACKHOLE_CLUSTER))
+        .build();
+  }
+
+  static Cluster passthrough(MeshConfig mesh) {
+    return passthroughBuilder(mesh, ResourceNames.PASSTHROUGH_CLUSTER).build();
+  }
+
+  static Cluster inboundPassthrough(MeshConfig mesh) {
+    return passthroughBuilder(mesh, ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)
+        .setUpstreamBindConfig(inboundBind())
+        .build();
+  }
+
+  private static Cluster.Builder passthroughBuilder(MeshConfig mesh, String name) {
+    Builder common =
+        io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
+            .setIdleTimeout(PASSTHROUGH_IDLE);
+    Cluster.Builder c =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+            .setConnectTimeout(duration(mesh.connectTimeout()))
+            .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+            .setCircuitBreakers(defaultCircuitBreakers())
+            .setAltStatName(ResourceNames.statPrefix(name));
+    putHttpOptions(
+        c,
+        HttpProtocolOptions.newBuilder()
+            .setCommonHttpProtocolOptions(common)
+            .setUseDownstreamProtocolConfig(downstream())
+            .build());
+    return c;
+  }
+
+  /**
+   * Upstream connections from the sidecar to the local app bind to 127.0.0.6, which the iptables
+   * rules exempt from redirection; otherwise they would loop back into the sidecar.
+   */
+  private static BindConfig inboundBind() {
+    return BindConfig.newBuilder()
+        .setSourceAddress(
+            SocketAddress.newBuilder()
+                .setAddress(ResourceNames.INBOUND_PASSTHROUGH_BIND_IP)
+                .setPortValue(0))
+        .build();
+  }
+
+  static Duration duration(java.time.Duration d) {
+    return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.meshctl.xds.translate.sidecar;
+
+import com.google.protobuf.BoolValue;
+import dev.meshctl.xds.translate.common.ConfigSources;
+import dev.meshctl.xds.translate.common.TypedConfigs;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sidecar's HTTP connection managers: outbound ones fetch their routes over RDS, inbound ones
+ * carry an inline route config. Stateless; any thread.
+ */
+final class HttpConnectionManagers {
+  private HttpConnectionManagers() {}
+
+  /** An outbound HCM network filter whose routes come from RDS {@code routeConfigName}. */
+  static Filter outbound(String statPrefix, String routeConfigName) {
+    HttpConnectionManager hcm =
+        base(statPrefix)
+            .setRds(
+                Rds.newBuilder()
+                    .setConfigSource(ConfigSources.ads())
+                    .setRouteConfigName(routeConfigName))
+            .build();
+    return TypedConfigs.networkFilter(TypedConfigs.HTTP_CONNECTION_MANAGER, hcm);
+  }
+
+  /** An inbound HCM network filter with an inline route config. */
+  static Filter inbound(String statPrefix, RouteConfiguration routes, boolean http2) {
+    HttpConnectionManager.Builder hcm = base(statPrefix).setRouteConfig(routes);
+    if (http2) {
+      // An HTTP/2-only port (gRPC) must accept prior-knowledge h2 from the client.
+      hcm.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
+    }
+    return TypedConfigs.networkFilter(TypedConfigs.HTTP_CONNECTION_MANAGER, hcm.build());
+  }
+
+  private static HttpConnectionManager.Builder base(String statPrefix) {
+    return HttpConnectionManager.newBuilder()
+        .setStatPrefix(statPrefix)
+        .addAllHttpFilters(httpFilters())
+        // Sidecars never trust the downstream address for XFF: the caller is the local app.
+        .setUseRemoteAddress(BoolValue.of(false));
+  }
+
+  /**
+   * The HTTP filter chain in Istio's order. Only the router exists today; fault and CORS (from
+   * VirtualServices) and RBAC (from AuthorizationPolicies) are inserted before it here.
+   */
+  static List<HttpFilter> httpFilters() {
+    List<HttpFilter> filters = new ArrayList<>();
+    filters.add(TypedConfigs.router());
+    return filters;
+  }
+}

@@ -1,0 +1,193 @@
+package dev.meshctl.xds.translate.sidecar;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
+import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.translate.common.TypedConfigs;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Builds a sidecar's outbound route configs (RDS) as istiod does without VirtualServices: {@code
+ * "<port>"} for every HTTP service port (shared by the {@code 0.0.0.0_<port>} listener) and {@code
+ * "<host>:<port>"} for every sniffed port (its own VIP listener). Each has one virtual host per
+ * service and a final catch-all. Also builds the inline inbound route configs. VirtualService
+ * routes replace {@link #defaultRoute} when they arrive. Pure; any thread.
+ */
+public final class RouteTranslator {
+  /** Istio's default retry conditions (route/retry/retry.go). */
+  static final String DEFAULT_RETRY_ON =
+      "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
+  private static final Duration ZERO = Duration.getDefaultInstance();
+
+  private RouteTranslator() {}
+
+  /** Every outbound route config of the scope, ordered by name. */
+  public static List<RouteConfiguration> translate(SidecarScope scope) {
+    // Port number -> services with an HTTP port there, in host order.
+    Map<Integer, List<Service>> httpPorts = new TreeMap<>();
+    List<RouteConfiguration> out = new ArrayList<>();
+    for (Service service : scope.services()) {
+      for (ServicePort port : service.ports()) {
+        ListenerProtocol lp = ListenerProtocol.of(port.protocol());
+        if (lp == ListenerProtocol.HTTP) {
+          httpPorts.computeIfAbsent(port.port(), p -> new ArrayList<>()).add(service);
+        } else if (lp == ListenerProtocol.AUTO) {
+          String name = ResourceNames.hostPort(scope.host(service), port.port());
+          out.add(routeConfig(scope, name, List.of(virtualHost(scope, service, port.port()))));
+        }
+      }
+    }
+    httpPorts.forEach(
+        (port, services) -> {
+          List<VirtualHost> vhosts = new ArrayList<>();
+          for (Service s : services) {
+            vhosts.add(virtualHost(scope, s, port));
+          }
+          out.add(routeConfig(scope, ResourceNames.httpRouteConfig(port), vhosts));
+        });
+    out.sort(java.util.Comparator.comparing(RouteConfiguration::getName));
+    return out;
+  }
+
+  private static RouteConfiguration routeConfig(
+      SidecarScope scope, String name, List<VirtualHost> vhosts) {
+    List<VirtualHost> sorted = new ArrayList<>(vhosts);
+    sorted.sort(java.util.Comparator.comparing(VirtualHost::getName));
+    return RouteConfiguration.newBuilder()
+        .setName(name)
+        .addAllVirtualHosts(sorted)
+        .addVirtualHosts(catchAll(scope))
+        // Clusters come and go with services; a missing one must not reject the whole config.
+        .setValidateClusters(BoolValue.of(false))
+        // Domains carry no ports, so "reviews:9080" and "reviews" both match.
+        .setIgnorePortInHostMatching(true)
+        .build();
+  }
+
+  static VirtualHost virtualHost(SidecarScope scope, Service service, int port) {
+    String host = scope.host(service);
+    return VirtualHost.newBuilder()
+        .setName(ResourceNames.hostPort(host, port))
+        .addAllDomains(domains(scope, service))
+        .addRoutes(defaultRoute(ResourceNames.outboundCluster(port, "", host)))
+        .build();
+  }
+
+  /**
+   * The names a client in the proxy's namespace can use for the service: the FQDN, {@code
+   * name.ns.svc}, {@code name.ns}, the bare name only from the same namespace (resolv.conf search
+   * path), and the VIP. Sorted, so output is stable.
+   */
+  static List<String> domains(SidecarScope scope, Service service) {
+    TreeSet<String> d = new TreeSet<>();
+    String name = service.id().name();
+    String ns = service.id().namespace();
+    d.add(scope.host(service));
+    d.add(name + "." + ns + ".svc");
+    d.add(name + "." + ns);
+    if (ns.equals(scope.proxy().namespace())) {
+      d.add(name);
+    }
+    if (!service.vip().isEmpty()) {
+      d.add(service.vip());
+    }
+    return new ArrayList<>(d);
+  }
+
+  /** Istio's route with no VirtualService: everything to the service's cluster. */
+  static Route defaultRoute(String cluster) {
+    return Route.newBuilder()
+        .setName(ResourceNames.DEFAULT_ROUTE)
+        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+        .setRoute(routeAction(cluster).setRetryPolicy(defaultRetryPolicy()))
+        .build();
+  }
+
+  /**
+   * Timeout 0 disables Envoy's 15 s default (Istio's default); {@code grpc_timeout_header_max} 0
+   * lets a gRPC client's {@code grpc-timeout} header bound the stream instead.
+   */
+  private static RouteAction.Builder routeAction(String cluster) {
+    return RouteAction.newBuilder()
+        .setCluster(cluster)
+        .setTimeout(ZERO)
+        .setMaxStreamDuration(
+            RouteAction.MaxStreamDuration.newBuilder()
+                .setMaxStreamDuration(ZERO)
+                .setGrpcTimeoutHeaderMax(ZERO));
+  }
+
+  static RetryPolicy defaultRetryPolicy() {
+    return RetryPolicy.newBuilder()
+        .setRetryOn(DEFAULT_RETRY_ON)
+        .setNumRetries(UInt32Value.of(2))
+        .addRetryHostPredicate(
+            RetryPolicy.RetryHostPredicate.newBuilder()
+                .setName(TypedConfigs.PREVIOUS_HOSTS)
+                .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
+        .setHostSelectionRetryMaxAttempts(5)
+        .build();
+  }
+
+  /** {@code allow_any} to PassthroughCluster, or {@code block_all} (502) under REGISTRY_ONLY. */
+  static VirtualHost catchAll(SidecarScope scope) {
+    if (scope.catchAllCluster().equals(ResourceNames.BLACKHOLE_CLUSTER)) {
+      return VirtualHost.newBuilder()
+          .setName(ResourceNames.BLOCK_ALL_VHOST)
+          .addDomains("*")
+          .addRoutes(
+              Route.newBuilder()
+                  .setName(ResourceNames.BLOCK_ALL_ROUTE)
+                  .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                  .setDirectResponse(DirectResponseAction.newBuilder().setStatus(502)))
+          .build();
+    }
+    return VirtualHost.newBuilder()
+        .setName(ResourceNames.ALLOW_ANY_VHOST)
+        .addDomains("*")
+        .addRoutes(
+            Route.newBuilder()
+                .setName(ResourceNames.ALLOW_ANY_ROUTE)
+                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(routeAction(ResourceNames.PASSTHROUGH_CLUSTER)))
+        .build();
+  }
+
+  /**
+   * The inline route config of an inbound HTTP chain: named after its cluster, one vhost {@code
+   * inbound|http|<port>} matching any host, route {@code default} to the cluster. No retries: the
+   * caller's sidecar already retried.
+   */
+  static RouteConfiguration inbound(String cluster, int port) {
+    return RouteConfiguration.newBuilder()
+        .setName(cluster)
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(ResourceNames.inboundHttpVirtualHost(port))
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setName(ResourceNames.DEFAULT_ROUTE)
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(routeAction(cluster))))
+        .setValidateClusters(BoolValue.of(false))
+        .build();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.meshctl.xds.translate.sidecar;
+
+import dev.meshctl.xds.model.EndpointIndex.ServiceTarget;
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.proxy.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What one sidecar sees of the mesh: the services it may call (outbound) and the service ports it
+ * serves (inbound). Today every service is visible; a Sidecar resource will narrow {@link
+ * #services} here, in one place, without touching the translators. Immutable; any thread.
+ *
+ * @param proxy the sidecar
+ * @param mesh mesh-wide settings
+ * @param domainSuffix the cluster DNS suffix of host names
+ * @param services visible services, ordered by host name
+ * @param inbound one target per inbound (container) port, ordered by port
+ */
+public record SidecarScope(
+    Proxy proxy,
+    MeshConfig mesh,
+    String domainSuffix,
+    List<Service> services,
+    List<InboundPort> inbound) {
+
+  public SidecarScope {
+    services = List.copyOf(services);
+    inbound = List.copyOf(inbound);
+  }
+
+  /**
+   * One inbound port of the proxy.
+   *
+   * @param targetPort the container port traffic arrives on (a named target port resolved via the
+   *     endpoint's port)
+   * @param target the service port served there; when several services select the same port, the
+   *     first by service name and port wins (Istio picks the oldest service, which we cannot know)
+   */
+  public record InboundPort(int targetPort, ServiceTarget target) {}
+
+  /** The scope of {@code proxy} in {@code snapshot}. */
+  public static SidecarScope of(MeshSnapshot snapshot, Proxy proxy) {
+    Map<Integer, InboundPort> byPort = new TreeMap<>();
+    for (String ip : proxy.ipAddresses()) {
+      for (ServiceTarget t : snapshot.endpoints().targetsAt(ip)) {
+        int port = t.endpoint().port();
+        if (port > 0 && port != ResourceNames.VIRTUAL_INBOUND_PORT) {
+          byPort.putIfAbsent(port, new InboundPort(port, t));
+        }
+      }
+    }
+    return new SidecarScope(
+        proxy,
+        snapshot.mesh(),
+        snapshot.services().domainSuffix(),
+        new ArrayList<>(snapshot.services().all()),
+        new ArrayList<>(byPort.values()));
+  }
+
+  /** The service's host name, e.g. {@code reviews.default.svc.cluster.local}. */
+  public String host(Service service) {
+    return service.hostname(domainSuffix);
+  }
+
+  /** Where outbound traffic to unknown destinations goes under the mesh's policy. */
+  public String catchAllCluster() {
+    return mesh.outboundTrafficPolicy() == MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
+        ? ResourceNames.BLACKHOLE_CLUSTER
+        : ResourceNames.PASSTHROUGH_CLUSTER;
+  }
+}

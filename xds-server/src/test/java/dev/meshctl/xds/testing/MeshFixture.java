@@ -1,0 +1,109 @@
+package dev.meshctl.xds.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import dev.meshctl.xds.model.ConfigObject;
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.decode.Decoded;
+import dev.meshctl.xds.model.decode.KubeDecoder;
+import dev.meshctl.xds.model.decode.YamlDocuments;
+import dev.meshctl.xds.proxy.Proxy;
+import dev.meshctl.xds.proxy.ProxyParser;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A test mesh read from a directory: {@code input.yaml} (Kubernetes objects), {@code proxy.yaml}
+ * (the proxy's node id and metadata) and an optional {@code mesh.yaml} (MeshConfig overrides). Any
+ * invalid input fails loudly, so a typo in a fixture cannot silently shrink the mesh.
+ */
+public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static MeshFixture load(Path dir) {
+    try {
+      MeshConfig mesh = mesh(dir.resolve("mesh.yaml"));
+      List<ConfigObject> objects =
+          objects(Files.readString(dir.resolve("input.yaml")), dir.getFileName().toString());
+      return new MeshFixture(
+          MeshSnapshot.build(mesh, objects), proxy(Files.readString(dir.resolve("proxy.yaml"))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Decodes every document; throws listing every problem if any object is invalid. */
+  public static List<ConfigObject> objects(String yaml, String what) {
+    List<ConfigObject> out = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    for (YamlDocuments.Document doc : YamlDocuments.parse(yaml)) {
+      if (!doc.ok()) {
+        errors.add("document " + doc.index() + ": " + doc.error());
+        continue;
+      }
+      for (Decoded d : KubeDecoder.decode(doc.node())) {
+        if (d instanceof Decoded.Ok ok) {
+          out.add(ok.object());
+        } else if (d instanceof Decoded.Invalid bad) {
+          errors.addAll(bad.messages());
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(what + ": invalid input:\n" + String.join("\n", errors));
+    }
+    return out;
+  }
+
+  /** The proxy of a {@code proxy.yaml}: {@code id} and {@code metadata} of the xDS Node. */
+  public static Proxy proxy(String yaml) {
+    try {
+      JsonNode root = YAML.readTree(yaml);
+      Node.Builder node = Node.newBuilder().setId(root.path("id").asText());
+      JsonNode md = root.get("metadata");
+      if (md != null) {
+        Struct.Builder s = Struct.newBuilder();
+        JsonFormat.parser().merge(JSON.writeValueAsString(md), s);
+        node.setMetadata(s);
+      }
+      return ProxyParser.parse(node.build());
+    } catch (Exception e) {
+      throw new IllegalArgumentException("invalid proxy.yaml: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * MeshConfig defaults with the overrides we support in fixtures: {@code outboundTrafficPolicy} as
+   * {@code REGISTRY_ONLY} or Istio's {@code {mode: REGISTRY_ONLY}}.
+   */
+  static MeshConfig mesh(Path file) throws IOException {
+    MeshConfig d = MeshConfig.DEFAULT;
+    if (!Files.exists(file)) {
+      return d;
+    }
+    JsonNode root = YAML.readTree(Files.readString(file));
+    JsonNode policy = root == null ? null : root.get("outboundTrafficPolicy");
+    if (policy == null) {
+      return d;
+    }
+    String mode = policy.isObject() ? policy.path("mode").asText() : policy.asText();
+    return new MeshConfig(
+        d.trustDomain(),
+        d.domainSuffix(),
+        d.rootNamespace(),
+        MeshConfig.OutboundTrafficPolicy.valueOf(mode.toUpperCase(Locale.ROOT)),
+        d.connectTimeout(),
+        d.enableAutoMtls());
+  }
+}

@@ -1,0 +1,204 @@
+package dev.meshctl.xds.testing;
+
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Follows a connection or request through generated sidecar config the way Envoy would, far enough
+ * to say where it lands: which listener, filter chain, route config, virtual host, route and
+ * cluster (or direct response). A model of Envoy's matching limited to what our generator emits:
+ * destination address and port, transport protocol and ALPN for chains; exact then {@code *}
+ * domains; prefix and path route matches. Plaintext only.
+ */
+public final class RouteSimulator {
+  private static final String WILDCARD = "0.0.0.0";
+  private static final int VIRTUAL_INBOUND_PORT = 15006;
+
+  private final List<Listener> listeners;
+  private final Map<String, RouteConfiguration> routes;
+
+  public RouteSimulator(XdsDump dump) {
+    this.listeners = dump.listenerList();
+    this.routes = dump.routeConfigs();
+  }
+
+  /**
+   * Where a request or connection landed. Fields that do not apply are {@code ""} (or 0 for the
+   * status).
+   */
+  public record Result(
+      String listener,
+      String filterChain,
+      String routeConfig,
+      String virtualHost,
+      String route,
+      String cluster,
+      int directResponseStatus) {}
+
+  /** An outbound plaintext HTTP/1.1 request to {@code ip:port} with this Host header and path. */
+  public Result outboundHttp(String ip, int port, String host, String path) {
+    return follow(outboundListener(ip, port), port, "http/1.1", host, path);
+  }
+
+  /** An outbound TCP connection to {@code ip:port} that does not look like HTTP. */
+  public Result outboundTcp(String ip, int port) {
+    return follow(outboundListener(ip, port), port, "", "", "");
+  }
+
+  /** An inbound plaintext HTTP/1.1 request arriving for container port {@code port}. */
+  public Result inboundHttp(int port, String host, String path) {
+    return follow(listener("virtualInbound"), port, "http/1.1", host, path);
+  }
+
+  /** An inbound non-HTTP connection for container port {@code port}. */
+  public Result inboundTcp(int port) {
+    return follow(listener("virtualInbound"), port, "", "", "");
+  }
+
+  /** iptables sends everything to 15001; its original destination picks the listener. */
+  private Listener outboundListener(String ip, int port) {
+    Listener exact = null;
+    Listener wildcard = null;
+    for (Listener l : listeners) {
+      if (l.getAddress().getSocketAddress().getPortValue() != port
+          || port == VIRTUAL_INBOUND_PORT) {
+        continue;
+      }
+      String address = l.getAddress().getSocketAddress().getAddress();
+      if (address.equals(ip)) {
+        exact = l;
+      } else if (address.equals(WILDCARD) && !l.getName().startsWith("virtual")) {
+        wildcard = l;
+      }
+    }
+    if (exact != null) {
+      return exact;
+    }
+    return wildcard != null ? wildcard : listener("virtualOutbound");
+  }
+
+  private Listener listener(String name) {
+    return listeners.stream()
+        .filter(l -> l.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no listener " + name));
+  }
+
+  private Result follow(Listener l, int port, String alpn, String host, String path) {
+    FilterChain chain = chooseChain(l, port, alpn);
+    if (chain == null) {
+      return new Result(l.getName(), "", "", "", "", "", 0);
+    }
+    for (Filter f : chain.getFiltersList()) {
+      if (f.getTypedConfig().is(TcpProxy.class)) {
+        TcpProxy tcp = Unpack.of(f.getTypedConfig(), TcpProxy.class);
+        return new Result(l.getName(), chain.getName(), "", "", "", tcp.getCluster(), 0);
+      }
+      if (f.getTypedConfig().is(HttpConnectionManager.class)) {
+        HttpConnectionManager hcm = Unpack.of(f.getTypedConfig(), HttpConnectionManager.class);
+        RouteConfiguration rc =
+            hcm.hasRds() ? routes.get(hcm.getRds().getRouteConfigName()) : hcm.getRouteConfig();
+        if (rc == null) {
+          throw new AssertionError(
+              "listener "
+                  + l.getName()
+                  + " names missing RDS "
+                  + hcm.getRds().getRouteConfigName());
+        }
+        return http(l.getName(), chain.getName(), rc, host, path);
+      }
+    }
+    return new Result(l.getName(), chain.getName(), "", "", "", "", 0);
+  }
+
+  /**
+   * Envoy narrows chains by destination port, then transport protocol, then ALPN, each time
+   * preferring chains that name the value over chains that leave it open.
+   */
+  private static FilterChain chooseChain(Listener l, int port, String alpn) {
+    FilterChain best = null;
+    int bestScore = -1;
+    for (FilterChain c : l.getFilterChainsList()) {
+      FilterChainMatch m = c.getFilterChainMatch();
+      boolean portOk = !m.hasDestinationPort() || m.getDestinationPort().getValue() == port;
+      boolean transportOk =
+          m.getTransportProtocol().isEmpty() || m.getTransportProtocol().equals("raw_buffer");
+      boolean alpnOk =
+          m.getApplicationProtocolsCount() == 0 || m.getApplicationProtocolsList().contains(alpn);
+      if (!portOk || !transportOk || !alpnOk) {
+        continue;
+      }
+      int score =
+          (m.hasDestinationPort() ? 4 : 0)
+              + (m.getTransportProtocol().isEmpty() ? 0 : 2)
+              + (m.getApplicationProtocolsCount() > 0 ? 1 : 0);
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
+    }
+    return best != null ? best : (l.hasDefaultFilterChain() ? l.getDefaultFilterChain() : null);
+  }
+
+  private static Result http(
+      String listener, String chain, RouteConfiguration rc, String host, String path) {
+    String domain = host;
+    int colon = domain.lastIndexOf(':');
+    if (colon > 0 && rc.getIgnorePortInHostMatching()) {
+      domain = domain.substring(0, colon);
+    }
+    VirtualHost vhost = null;
+    for (VirtualHost v : rc.getVirtualHostsList()) {
+      if (v.getDomainsList().contains(domain)) {
+        vhost = v;
+        break;
+      }
+    }
+    if (vhost == null) {
+      vhost =
+          rc.getVirtualHostsList().stream()
+              .filter(v -> v.getDomainsList().contains("*"))
+              .findFirst()
+              .orElse(null);
+    }
+    if (vhost == null) {
+      return new Result(listener, chain, rc.getName(), "", "", "", 404);
+    }
+    for (Route r : vhost.getRoutesList()) {
+      boolean matches =
+          (r.getMatch().hasPrefix() && path.startsWith(r.getMatch().getPrefix()))
+              || (r.getMatch().hasPath() && path.equals(r.getMatch().getPath()));
+      if (!matches) {
+        continue;
+      }
+      if (r.hasDirectResponse()) {
+        return new Result(
+            listener,
+            chain,
+            rc.getName(),
+            vhost.getName(),
+            r.getName(),
+            "",
+            r.getDirectResponse().getStatus());
+      }
+      return new Result(
+          listener,
+          chain,
+          rc.getName(),
+          vhost.getName(),
+          r.getName(),
+          r.getRoute().getCluster(),
+          0);
+    }
+    return new Result(listener, chain, rc.getName(), vhost.getName(), "", "", 404);
+  }
+}
