@@ -150,6 +150,11 @@ final class PlanCompiler {
       rules = null;
     }
     ValueSpec value = compileValue(rules, field, null, log, needsVisit);
+    if (value.required() && field.getRealContainingOneof() != null) {
+      // PGV checks a oneof member only when its case is selected, and a selected message case is
+      // never absent: "required" there cannot fail.
+      value = new ValueSpec(value.rules(), false, value.visit());
+    }
     if (value.isEmpty()) {
       return null;
     }
