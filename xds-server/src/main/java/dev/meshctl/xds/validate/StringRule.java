@@ -2,6 +2,7 @@ package dev.meshctl.xds.validate;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.pgv.validate.Validate.KnownRegex;
 import io.envoyproxy.pgv.validate.Validate.StringRules;
 import java.util.List;
@@ -50,7 +51,15 @@ final class StringRule implements ValueRule {
         case "len_bytes" -> r.lenBytes = (Long) v;
         case "min_bytes" -> r.minBytes = (Long) v;
         case "max_bytes" -> r.maxBytes = (Long) v;
-        case "pattern" -> r.pattern = Pattern.compile((String) v);
+        case "pattern" -> {
+          try {
+            r.pattern = Pattern.compile((String) v);
+          } catch (PatternSyntaxException invalid) {
+            // Not RE2, so not a rule Envoy could apply either; never throw out of validate().
+            log.unsupported(name);
+            continue;
+          }
+        }
         case "prefix" -> r.prefix = (String) v;
         case "suffix" -> r.suffix = (String) v;
         case "contains" -> r.contains = (String) v;
