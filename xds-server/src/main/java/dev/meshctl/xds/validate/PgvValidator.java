@@ -28,16 +28,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * field for what is packed in it; see {@link Walk}.
  *
  * <p>Rule kinds implemented: numeric {@code const/lt/lte/gt/gte/in/not_in/ignore_empty} for all
- * twelve integer kinds, float and double; bool {@code const}; every string rule except none
- * (lengths in code points or bytes, RE2 {@code pattern}, affixes, {@code in}, well-known formats
- * including {@code well_known_regex} with {@code strict}); bytes rules; enum {@code
- * const/defined_only/in/not_in}; message {@code required/skip}; repeated {@code
- * min_items/max_items/unique/items/ignore_empty}; map {@code min_pairs/max_pairs/no_sparse/keys/
- * values/ignore_empty}; Any {@code required/in/not_in}; Duration {@code
- * required/const/lt/lte/gt/gte/in/not_in}; Timestamp the same minus {@code lt_now/gt_now/within}
- * (they need a clock); oneof {@code required}; message {@code disabled/ignored}. Anything else is
- * recorded as unsupported in the type's plan and ignored; a test keeps that list empty for every
- * type reachable from Envoy's roots.
+ * twelve integer kinds, float and double; bool {@code const}; every string rule (lengths in code
+ * points or bytes, RE2 {@code pattern}, affixes, {@code in}, well-known formats including {@code
+ * well_known_regex} with {@code strict}); bytes rules; enum {@code const/defined_only/in/not_in};
+ * message {@code required/skip}; repeated {@code min_items/max_items/unique/items/ignore_empty};
+ * map {@code min_pairs/max_pairs/no_sparse/keys/ values/ignore_empty}; Any {@code
+ * required/in/not_in}; Duration {@code required/const/lt/lte/gt/gte/in/not_in}; Timestamp the same
+ * minus {@code lt_now/gt_now/within} (they need a clock); oneof {@code required}; message {@code
+ * disabled/ignored}. Anything else is recorded as unsupported in the type's plan and ignored; a
+ * test keeps that list empty for every type reachable from Envoy's roots.
  *
  * <p>Per-type plans are compiled once and cached; a valid resource allocates no strings.
  * Thread-safe: any number of threads may call {@link #validate} concurrently.

@@ -51,7 +51,13 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.v3.Percent;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -171,6 +177,36 @@ class PgvValidatorTest {
         .containsExactly("connect_timeout: must be > 0s, got 0s");
     assertThat(VALIDATOR.plan(Cluster.getDescriptor()))
         .isSameAs(VALIDATOR.plan(Cluster.getDescriptor()));
+  }
+
+  @Test
+  void concurrentCallsOnAFreshValidatorAgree() throws Exception {
+    PgvValidator fresh = new PgvValidator();
+    List<Message> resources =
+        invalidResources().map(a -> (Message) a.get()[1]).collect(Collectors.toList());
+    List<List<ResourceValidator.Violation>> expected =
+        resources.stream().map(VALIDATOR::validate).toList();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < resources.size(); i++) {
+                    if (!fresh.validate(resources.get(i)).equals(expected.get(i))) {
+                      return false;
+                    }
+                  }
+                  return true;
+                }));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   static Stream<Arguments> invalidResources() {
@@ -399,6 +435,10 @@ class PgvValidatorTest {
                             ListenerFilterChainMatchPredicate.newBuilder().setAnyMatch(false)))
                 .build(),
             "listener_filters[0].filter_disabled.any_match: must equal true, got false"),
+        invalid(
+            "map.min_pairs",
+            com.github.xds.type.matcher.v3.Matcher.MatcherTree.MatchMap.getDefaultInstance(),
+            "map: must contain at least 1 pair, got 0"),
         invalid(
             "repeated.items.string.min_len",
             RouteConfiguration.newBuilder()
