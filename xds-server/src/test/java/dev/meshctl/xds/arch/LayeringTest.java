@@ -83,7 +83,18 @@ class LayeringTest {
         .haveFullyQualifiedName("java.time.Clock")
         .orShould()
         .dependOnClassesThat()
-        .resideInAnyPackage("java.nio.file..", "java.net..")
+        .resideInAnyPackage("java.nio.file..", "java.net.http..", "java.io")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("java.net.Socket")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("java.net.URL")
+        // InetAddress is fine for parsing literals (validation), but a lookup is DNS IO.
+        .orShould()
+        .callMethod(java.net.InetAddress.class, "getByName", String.class)
+        .orShould()
+        .callMethod(java.net.InetAddress.class, "getAllByName", String.class)
         .because("the same snapshot must always give byte-identical xDS")
         .check(classes);
   }
