@@ -10,11 +10,14 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One state-of-the-world ADS stream ({@code StreamAggregatedResources}). See {@link AdsServer} for
@@ -30,6 +33,9 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     String sentNonce = "";
     String ackedVersion = "";
     Optional<Nack> lastNack = Optional.empty();
+
+    /** What the last response carried, by name: the fallback for a resource refused later. */
+    SortedMap<String, EncodedResource> sent = Collections.emptySortedMap();
 
     /** A request must be answered even if the version did not change (held until a context). */
     boolean mustRespond;
@@ -125,23 +131,53 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     if (generated == null) {
       return;
     }
-    if (!force && generated.version().equals(state.sentVersion)) {
+    SortedMap<String, EncodedResource> resources = keepLastGood(generated, state.sent);
+    String version =
+        resources == generated.accepted()
+            ? generated.version()
+            : ResourceEncoder.setVersion(resources);
+    if (!force && version.equals(state.sentVersion)) {
       return;
     }
     String nonce = nextNonce();
     DiscoveryResponse.Builder response =
         DiscoveryResponse.newBuilder()
             .setTypeUrl(type.typeUrl())
-            .setVersionInfo(generated.version())
+            .setVersionInfo(version)
             .setNonce(nonce);
-    generated.accepted().values().forEach(r -> response.addResources(r.any()));
+    resources.values().forEach(r -> response.addResources(r.any()));
     DiscoveryResponse built = response.build();
     if (send(built)) {
-      state.sentVersion = generated.version();
+      state.sentVersion = version;
+      state.sent = resources;
       state.sentNonce = nonce;
       state.mustRespond = false;
       recordPush(type, start, built.getSerializedSize(), built.getResourcesCount());
     }
+  }
+
+  /**
+   * The accepted resources plus, for each refused one, the version last sent on this stream. A
+   * state-of-the-world response replaces the whole set for wildcard types (CDS, LDS): leaving a
+   * refused cluster out would make Envoy delete the good one it already runs, so the proxy keeps
+   * its last good config for that resource instead. A refused resource never sent before is left
+   * out. Returns {@code generated.accepted()} itself when nothing was substituted.
+   */
+  private static SortedMap<String, EncodedResource> keepLastGood(
+      GeneratedType generated, SortedMap<String, EncodedResource> lastSent) {
+    if (generated.rejected().isEmpty() || lastSent.isEmpty()) {
+      return generated.accepted();
+    }
+    SortedMap<String, EncodedResource> merged = new TreeMap<>(generated.accepted());
+    for (String name : generated.rejected().keySet()) {
+      EncodedResource previous = lastSent.get(name);
+      if (previous != null) {
+        merged.put(name, previous);
+      }
+    }
+    return merged.size() == generated.accepted().size()
+        ? generated.accepted()
+        : Collections.unmodifiableSortedMap(merged);
   }
 
   /**

@@ -101,4 +101,31 @@ class ValidationTest {
       logger.detachAppender(logs);
     }
   }
+
+  @Test
+  void sotwKeepsTheLastGoodVersionOfAResourceThatBecomesInvalid() {
+    TimeoutValidator validator = new TimeoutValidator();
+    try (AdsHarness h = new AdsHarness(validator)) {
+      AdsTestClient a = h.client(NODE_A);
+      a.request(CLUSTER, List.of());
+      await().until(() -> h.ads.connections().size() == 1);
+      h.ads.push(
+          h.generator.context(
+              Map.of(CLUSTER, Map.of("good", cluster("good", 1), "flaky", cluster("flaky", 2)))));
+      var first = a.awaitResponse(0);
+      assertThat(names(first)).containsExactly("flaky", "good");
+      a.ack(first);
+
+      // "flaky" turns invalid while "good" changes: the response carries the new "good" and the
+      // old "flaky", never the refused one, so Envoy does not delete the cluster it runs.
+      h.ads.push(
+          h.generator.context(
+              Map.of(CLUSTER, Map.of("good", cluster("good", 3), "flaky", cluster("flaky", 99)))));
+      var second = a.awaitResponse(1);
+      assertThat(names(second)).containsExactly("flaky", "good");
+      assertThat(second.getResources(0)).isEqualTo(first.getResources(0));
+      assertThat(second.getResources(1)).isNotEqualTo(first.getResources(1));
+      assertThat(second.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
+    }
+  }
 }
