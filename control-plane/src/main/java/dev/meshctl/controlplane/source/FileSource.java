@@ -264,7 +264,7 @@ public final class FileSource implements AutoCloseable {
     List<String> all = new ArrayList<>(fileSet.diagnostics());
     all.addAll(conflicts);
     diagnostics = List.copyOf(all);
-    reported.forEach(d -> log.warn("event=config_problem {}", d));
+    reported.forEach(d -> log.warn("event=config_problem problem={}", quoted(d)));
     store.apply(sourceName, merged.objects());
   }
 
@@ -335,6 +335,11 @@ public final class FileSource implements AutoCloseable {
           }
         });
     return out;
+  }
+
+  /** A log value in double quotes, with inner quotes and backslashes escaped. */
+  private static String quoted(String value) {
+    return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   private static boolean hidden(Path p) {
