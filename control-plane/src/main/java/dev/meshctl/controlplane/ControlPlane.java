@@ -1,0 +1,184 @@
+package dev.meshctl.controlplane;
+
+import dev.meshctl.controlplane.push.PushLoop;
+import dev.meshctl.controlplane.source.FileSource;
+import dev.meshctl.controlplane.store.ConfigStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running control plane: the config store, the file source (or the embedded sample), the
+ * debounced push loop, the xDS frontend and the monitoring HTTP server, wired together and owning
+ * their threads. No static state: several instances (on ephemeral ports) can run in one JVM.
+ *
+ * <p>Threads it owns: one file-watcher thread, one push thread (a single-thread scheduler, so
+ * pushes never overlap), one monitoring HTTP thread. {@link #start} and {@link #close} are for the
+ * owner; the getters may be called from any thread.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  /**
+   * What to start.
+   *
+   * @param configDir the watched config directory; empty serves the embedded Bookinfo sample
+   * @param xdsPort the xDS port, 0 for an ephemeral one
+   * @param monitoringPort the monitoring HTTP port, 0 for an ephemeral one
+   * @param debounce push debounce windows
+   */
+  public record Settings(
+      Optional<Path> configDir, int xdsPort, int monitoringPort, PushLoop.Settings debounce) {
+    public Settings {
+      Objects.requireNonNull(configDir, "configDir");
+      Objects.requireNonNull(debounce, "debounce");
+    }
+  }
+
+  private final Settings settings;
+  private final ConfigStore store = new ConfigStore();
+  private final List<AutoCloseable> closeables = new ArrayList<>(); // closed in reverse
+  private volatile FileSource fileSource;
+  private volatile PushLoop pushLoop;
+  private volatile XdsFrontend xds;
+  private volatile MonitoringServer monitoring;
+
+  private ControlPlane(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Starts everything; returns once the config is loaded and the ports are bound (the first push
+   * follows on the push thread; {@link #ready()} says when it is done). On failure, whatever was
+   * started is closed again.
+   */
+  public static ControlPlane start(Settings settings, XdsFrontend.Factory xdsFactory, Clock clock)
+      throws IOException {
+    ControlPlane cp = new ControlPlane(settings);
+    try {
+      cp.startAll(xdsFactory, clock);
+      return cp;
+    } catch (IOException | RuntimeException e) {
+      cp.close();
+      throw e;
+    }
+  }
+
+  private void startAll(XdsFrontend.Factory xdsFactory, Clock clock) throws IOException {
+    xds = xdsFactory.start(settings.xdsPort());
+    closeables.add(xds);
+
+    ScheduledExecutorService pushThread =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("meshctl-push"));
+    closeables.add(() -> shutdown(pushThread));
+    pushLoop = new PushLoop(store::snapshotObjects, xds, pushThread, clock, settings.debounce());
+    closeables.add(pushLoop);
+    store.listen(pushLoop::onChange);
+
+    ExecutorService httpThread = Executors.newSingleThreadExecutor(daemonThreads("meshctl-http"));
+    closeables.add(() -> shutdown(httpThread));
+    monitoring =
+        MonitoringServer.start(
+            settings.monitoringPort(), this::ready, this::diagnostics, httpThread);
+    closeables.add(monitoring);
+
+    if (settings.configDir().isPresent()) {
+      fileSource =
+          new FileSource(
+              settings.configDir().get(),
+              store,
+              daemonThreads("meshctl-file-watcher"),
+              Duration.ofMillis(20));
+      closeables.add(fileSource);
+      fileSource.start();
+    } else {
+      store.apply(EmbeddedSample.NAME, EmbeddedSample.objects());
+    }
+    // The first load is in the store: push it now, without debounce.
+    pushLoop.start();
+  }
+
+  /** True once the first push has been delivered to the xDS frontend. */
+  public boolean ready() {
+    PushLoop loop = pushLoop;
+    return loop != null && loop.pushes() > 0;
+  }
+
+  /** The current config problems (empty for the embedded sample). */
+  public List<String> diagnostics() {
+    FileSource fs = fileSource;
+    return fs == null ? List.of() : fs.diagnostics();
+  }
+
+  /** The actual xDS port. */
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  /** The actual monitoring port. */
+  public int monitoringPort() {
+    return monitoring.port();
+  }
+
+  /** The store, for debug views and tests. */
+  public ConfigStore store() {
+    return store;
+  }
+
+  /** One line saying where the control plane listens and what it serves. */
+  public String startupLine() {
+    String config =
+        fileSource != null
+            ? fileSource.root() + " (watched)"
+            : EmbeddedSample.NAME + " (no --config-dir given)";
+    return "meshctl serving: xds port "
+        + xdsPort()
+        + (xds.serving() ? "" : " (placeholder, not serving xDS yet)")
+        + ", monitoring port "
+        + monitoringPort()
+        + " (/ready), config "
+        + config;
+  }
+
+  /** Stops accepting, stops watching and pushing, and releases the threads. Idempotent. */
+  @Override
+  public synchronized void close() {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        log.warn("event=close_failed component={}", closeables.get(i).getClass().getName(), e);
+      }
+    }
+    closeables.clear();
+  }
+
+  private static void shutdown(ExecutorService executor) throws InterruptedException {
+    executor.shutdown();
+    if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+      executor.shutdownNow();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, n.getAndIncrement() == 0 ? name : name + "-" + n.get());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,28 @@
+package dev.meshctl.controlplane;
+
+import dev.meshctl.controlplane.push.PushTarget;
+import java.io.IOException;
+
+/**
+ * The xDS-serving side as the control plane sees it: a {@link PushTarget} that listens on a port.
+ * The real one pairs {@code AdsServer::push} with an {@code XdsGrpcServer}; {@link
+ * LoggingXdsFrontend} stands in until then. {@link #push} is called by the push thread; {@link
+ * #port()} and {@link #close()} by the owner.
+ */
+public interface XdsFrontend extends PushTarget, AutoCloseable {
+
+  /** The port actually listened on (the ephemeral one when started with port 0). */
+  int port();
+
+  /** True when xDS clients can connect; false for a stand-in. */
+  boolean serving();
+
+  @Override
+  void close();
+
+  /** Starts a frontend on a port (0 for an ephemeral one). */
+  @FunctionalInterface
+  interface Factory {
+    XdsFrontend start(int port) throws IOException;
+  }
+}

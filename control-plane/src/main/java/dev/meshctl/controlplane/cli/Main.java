@@ -1,0 +1,94 @@
+package dev.meshctl.controlplane.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code meshctl} command line: {@code serve} and {@code version}. Usage errors (unknown
+ * subcommand, bad flag or value) print the problem and the usage to stderr and exit with 2. Flags
+ * take their defaults from environment variables where Istio has one (see {@link #ENV_DEFAULTS}).
+ * Called once per process from {@link #main}; {@link #run} is the testable entry point.
+ */
+@Command(
+    name = "meshctl",
+    description = "A Java istiod: serves Istio's xDS APIs to Envoy sidecars and proxyless gRPC.",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class)
+public final class Main implements Callable<Integer> {
+
+  /** Flag long name to the environment variable that gives its default. */
+  static final Map<String, String> ENV_DEFAULTS =
+      Map.of(
+          "--config-dir", "MESHCTL_CONFIG_DIR",
+          "--xds-port", "MESHCTL_XDS_PORT",
+          "--monitoring-port", "MESHCTL_MONITORING_PORT",
+          "--debounce-after", "PILOT_DEBOUNCE_AFTER",
+          "--debounce-max", "PILOT_DEBOUNCE_MAX",
+          "--log-level", "MESHCTL_LOG_LEVEL");
+
+  @Spec private CommandSpec spec;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(run(args, System.getenv(), out, err, ServeCommand::serveUntilShutdown));
+  }
+
+  /**
+   * Parses {@code args} and runs the command; returns the exit code (0 ok, 1 failure, 2 usage).
+   *
+   * @param env the environment the flag defaults come from
+   * @param server what {@code serve} runs once its flags are valid
+   */
+  public static int run(
+      String[] args,
+      Map<String, String> env,
+      PrintWriter out,
+      PrintWriter err,
+      ServeCommand.Server server) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand("serve", new ServeCommand(server, out, err));
+    cl.addSubcommand("version", new VersionCommand(out));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setOut(out);
+    cl.setErr(err);
+    // Set after adding subcommands: picocli copies it down the hierarchy present at this call.
+    cl.setDefaultValueProvider(new EnvDefaults(env));
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** {@code meshctl} alone: say what is possible. */
+  @Override
+  public Integer call() {
+    spec.commandLine().getErr().println("meshctl: missing a command");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  /** Takes a flag's default from its environment variable, when that is set and not blank. */
+  private record EnvDefaults(Map<String, String> env) implements CommandLine.IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      if (arg instanceof OptionSpec option) {
+        String variable = ENV_DEFAULTS.get(option.longestName());
+        String value = variable == null ? null : env.get(variable);
+        if (value != null && !value.isBlank()) {
+          return value;
+        }
+      }
+      return null; // picocli then uses the annotated default
+    }
+  }
+}

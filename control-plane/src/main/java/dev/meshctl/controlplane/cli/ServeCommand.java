@@ -1,0 +1,164 @@
+package dev.meshctl.controlplane.cli;
+
+import dev.meshctl.controlplane.ControlPlane;
+import dev.meshctl.controlplane.LoggingXdsFrontend;
+import dev.meshctl.controlplane.push.PushLoop;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meshctl serve}: validates the flags, then hands the settings to a {@link Server} (the real
+ * one runs a {@link ControlPlane} until SIGTERM/SIGINT; tests pass a fake). Picocli fills the
+ * fields on the main thread; one instance serves one invocation.
+ */
+@Command(
+    name = "serve",
+    description = "Run the control plane: watch the config, push xDS, serve /ready.",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true)
+public final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** Runs the control plane with validated settings; returns the exit code. */
+  @FunctionalInterface
+  public interface Server {
+    int serve(ControlPlane.Settings settings, LogLevel logLevel, PrintWriter out, PrintWriter err);
+  }
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--config-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory of Kubernetes YAML to serve and watch (env MESHCTL_CONFIG_DIR). Without it,"
+              + " the embedded Bookinfo sample is served.")
+  private Path configDir;
+
+  @Option(
+      names = "--xds-port",
+      paramLabel = "PORT",
+      defaultValue = "15010",
+      description = "gRPC xDS port, 0 for any free port (env MESHCTL_XDS_PORT).")
+  private int xdsPort;
+
+  @Option(
+      names = "--monitoring-port",
+      paramLabel = "PORT",
+      defaultValue = "15014",
+      description = "HTTP port of /ready, 0 for any free port (env MESHCTL_MONITORING_PORT).")
+  private int monitoringPort;
+
+  @Option(
+      names = "--debounce-after",
+      paramLabel = "DURATION",
+      defaultValue = "100ms",
+      converter = GoDurationConverter.class,
+      description = "Quiet period before a push, like 100ms (env PILOT_DEBOUNCE_AFTER).")
+  private Duration debounceAfter;
+
+  @Option(
+      names = "--debounce-max",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = GoDurationConverter.class,
+      description = "Longest a change waits for its push, like 10s (env PILOT_DEBOUNCE_MAX).")
+  private Duration debounceMax;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      defaultValue = "info",
+      description = "Root log level: ${COMPLETION-CANDIDATES} (env MESHCTL_LOG_LEVEL).")
+  private LogLevel logLevel;
+
+  private final Server server;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  ServeCommand(Server server, PrintWriter out, PrintWriter err) {
+    this.server = server;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    checkPort("--xds-port", xdsPort);
+    checkPort("--monitoring-port", monitoringPort);
+    if (debounceAfter.compareTo(debounceMax) > 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--debounce-after ("
+              + debounceAfter
+              + ") must not be longer than --debounce-max ("
+              + debounceMax
+              + ")");
+    }
+    ControlPlane.Settings settings =
+        new ControlPlane.Settings(
+            Optional.ofNullable(configDir),
+            xdsPort,
+            monitoringPort,
+            new PushLoop.Settings(debounceAfter, debounceMax));
+    return server.serve(settings, logLevel, out, err);
+  }
+
+  private void checkPort(String flag, int port) {
+    if (port < 0 || port > 65535) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), flag + " must be between 0 and 65535, got " + port);
+    }
+  }
+
+  /** The real server: starts the control plane and blocks until the JVM is asked to stop. */
+  static int serveUntilShutdown(
+      ControlPlane.Settings settings, LogLevel logLevel, PrintWriter out, PrintWriter err) {
+    logLevel.applyToRoot();
+    ControlPlane cp;
+    try {
+      cp = ControlPlane.start(settings, LoggingXdsFrontend::new, Clock.systemUTC());
+    } catch (IOException e) {
+      err.println("meshctl serve: cannot start: " + e.getMessage());
+      return CommandLine.ExitCode.SOFTWARE;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("event=shutdown_started");
+                  cp.close();
+                  log.info("event=shutdown_complete");
+                  stopped.countDown();
+                },
+                "meshctl-shutdown"));
+    out.println(cp.startupLine());
+    out.flush();
+    boolean interrupted = false;
+    while (stopped.getCount() > 0) {
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        interrupted = true; // keep waiting: only the shutdown hook ends serving
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return CommandLine.ExitCode.OK;
+  }
+}
