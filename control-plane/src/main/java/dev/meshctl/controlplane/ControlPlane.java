@@ -146,7 +146,6 @@ public final class ControlPlane implements AutoCloseable {
             : EmbeddedSample.NAME + " (no --config-dir given)";
     return "meshctl serving: xds port "
         + xdsPort()
-        + (xds.serving() ? "" : " (placeholder, not serving xDS yet)")
         + ", monitoring port "
         + monitoringPort()
         + " (/ready), config "

@@ -5,17 +5,14 @@ import java.io.IOException;
 
 /**
  * The xDS-serving side as the control plane sees it: a {@link PushTarget} that listens on a port.
- * The real one pairs {@code AdsServer::push} with an {@code XdsGrpcServer}; {@link
- * LoggingXdsFrontend} stands in until then. {@link #push} is called by the push thread; {@link
- * #port()} and {@link #close()} by the owner.
+ * The real one is {@link dev.meshctl.controlplane.xds.AdsXdsFrontend}; tests may record pushes
+ * instead. {@link #push} is called by the push thread; {@link #port()} and {@link #close()} by the
+ * owner.
  */
 public interface XdsFrontend extends PushTarget, AutoCloseable {
 
   /** The port actually listened on (the ephemeral one when started with port 0). */
   int port();
-
-  /** True when xDS clients can connect; false for a stand-in. */
-  boolean serving();
 
   @Override
   void close();

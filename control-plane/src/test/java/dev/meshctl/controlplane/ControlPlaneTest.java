@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.meshctl.controlplane.push.PushLoop;
+import dev.meshctl.controlplane.xds.AdsXdsFrontend;
+import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.translate.TranslationContext;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -50,11 +52,6 @@ class ControlPlaneTest {
     @Override
     public int port() {
       return 12345;
-    }
-
-    @Override
-    public boolean serving() {
-      return true;
     }
 
     @Override
@@ -136,11 +133,11 @@ class ControlPlaneTest {
     cp =
         ControlPlane.start(
             new ControlPlane.Settings(Optional.empty(), 0, 0, FAST),
-            LoggingXdsFrontend::new,
+            AdsXdsFrontend.factory(Clock.systemUTC(), new XdsEvents() {}),
             Clock.systemUTC());
     assertThat(cp.store().size()).isEqualTo(14); // 4 services, 4 slices, 6 pods
     assertThat(cp.startupLine())
-        .contains("(placeholder, not serving xDS yet)")
+        .contains("xds port " + cp.xdsPort() + ",")
         .endsWith("config embedded:samples/bookinfo (no --config-dir given)");
     await()
         .atMost(Duration.ofSeconds(10))

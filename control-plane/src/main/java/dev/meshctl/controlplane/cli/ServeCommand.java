@@ -1,8 +1,9 @@
 package dev.meshctl.controlplane.cli;
 
 import dev.meshctl.controlplane.ControlPlane;
-import dev.meshctl.controlplane.LoggingXdsFrontend;
 import dev.meshctl.controlplane.push.PushLoop;
+import dev.meshctl.controlplane.xds.AdsXdsFrontend;
+import dev.meshctl.xds.server.XdsEvents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -130,7 +131,11 @@ public final class ServeCommand implements Callable<Integer> {
     logLevel.applyToRoot();
     ControlPlane cp;
     try {
-      cp = ControlPlane.start(settings, LoggingXdsFrontend::new, Clock.systemUTC());
+      cp =
+          ControlPlane.start(
+              settings,
+              AdsXdsFrontend.factory(Clock.systemUTC(), new XdsEvents() {}),
+              Clock.systemUTC());
     } catch (IOException e) {
       err.println("meshctl serve: cannot start: " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;

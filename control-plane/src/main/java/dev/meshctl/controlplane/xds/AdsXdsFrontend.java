@@ -1,0 +1,93 @@
+package dev.meshctl.controlplane.xds;
+
+import dev.meshctl.controlplane.XdsFrontend;
+import dev.meshctl.xds.server.AdsServer;
+import dev.meshctl.xds.server.ConnectionStatus;
+import dev.meshctl.xds.server.XdsEvents;
+import dev.meshctl.xds.server.XdsGrpcServer;
+import dev.meshctl.xds.translate.MeshGenerator;
+import dev.meshctl.xds.translate.TranslationContext;
+import dev.meshctl.xds.translate.grpc.GrpcGenerator;
+import dev.meshctl.xds.translate.sidecar.SidecarGenerator;
+import dev.meshctl.xds.validate.PgvValidator;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real xDS frontend: the ADS server (Envoy sidecars through {@link SidecarGenerator}, proxyless
+ * gRPC through {@link GrpcGenerator}, every resource checked by {@link PgvValidator}) served by
+ * gRPC on the xDS port. Owns the push worker pool, whose size bounds how many proxies are being
+ * pushed to at once. {@link #push} is called by the push thread; the rest by the owner.
+ */
+public final class AdsXdsFrontend implements XdsFrontend {
+  private final ExecutorService pushWorkers;
+  private final AdsServer ads;
+  private final XdsGrpcServer grpc;
+
+  private AdsXdsFrontend(int port, Clock clock, int workers, XdsEvents events) {
+    AtomicInteger n = new AtomicInteger();
+    this.pushWorkers =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t = new Thread(r, "meshctl-xds-push-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.ads =
+        new AdsServer(
+            new MeshGenerator(new SidecarGenerator(), new GrpcGenerator()),
+            new PgvValidator(),
+            pushWorkers,
+            clock,
+            events);
+    try {
+      this.grpc = XdsGrpcServer.start(port, ads);
+    } catch (RuntimeException e) {
+      pushWorkers.shutdownNow();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts frontends with one push worker per core (at least two): translation is CPU-bound, so
+   * more workers than cores only add contention.
+   */
+  public static XdsFrontend.Factory factory(Clock clock, XdsEvents events) {
+    int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
+    return port -> new AdsXdsFrontend(port, clock, workers, events);
+  }
+
+  @Override
+  public void push(TranslationContext ctx) {
+    ads.push(ctx);
+  }
+
+  @Override
+  public int port() {
+    return grpc.port();
+  }
+
+  /** Every connected proxy's per-type sync state. Any thread. */
+  public List<ConnectionStatus> connections() {
+    return ads.connections();
+  }
+
+  @Override
+  public void close() {
+    grpc.close();
+    pushWorkers.shutdown();
+    try {
+      if (!pushWorkers.awaitTermination(5, TimeUnit.SECONDS)) {
+        pushWorkers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      pushWorkers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
