@@ -1,5 +1,7 @@
 package dev.meshctl.controlplane;
 
+import dev.meshctl.controlplane.metrics.MetricsRegistry;
+import dev.meshctl.controlplane.metrics.XdsMetrics;
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.source.FileSource;
 import dev.meshctl.controlplane.store.ConfigStore;
@@ -50,6 +52,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Settings settings;
   private final ConfigStore store = new ConfigStore();
+  private final MetricsRegistry metrics = new MetricsRegistry();
   private final List<AutoCloseable> closeables = new ArrayList<>(); // closed in reverse
   private volatile FileSource fileSource;
   private volatile PushLoop pushLoop;
@@ -78,7 +81,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void startAll(XdsFrontend.Factory xdsFactory, Clock clock) throws IOException {
-    xds = xdsFactory.start(settings.xdsPort());
+    xds = xdsFactory.start(settings.xdsPort(), new XdsMetrics(metrics));
     closeables.add(xds);
 
     ScheduledExecutorService pushThread =
@@ -92,7 +95,7 @@ public final class ControlPlane implements AutoCloseable {
     closeables.add(() -> shutdown(httpThread));
     monitoring =
         MonitoringServer.start(
-            settings.monitoringPort(), this::ready, this::diagnostics, httpThread);
+            settings.monitoringPort(), this::ready, this::diagnostics, metrics::render, httpThread);
     closeables.add(monitoring);
 
     if (settings.configDir().isPresent()) {
@@ -133,6 +136,11 @@ public final class ControlPlane implements AutoCloseable {
     return monitoring.port();
   }
 
+  /** The metrics registry served on {@code /metrics}. */
+  public MetricsRegistry metrics() {
+    return metrics;
+  }
+
   /** The store, for debug views and tests. */
   public ConfigStore store() {
     return store;
@@ -148,7 +156,7 @@ public final class ControlPlane implements AutoCloseable {
         + xdsPort()
         + ", monitoring port "
         + monitoringPort()
-        + " (/ready), config "
+        + " (/ready, /metrics), config "
         + config;
   }
 

@@ -14,8 +14,9 @@ import java.util.function.Supplier;
 /**
  * The monitoring HTTP port (JDK HTTP server): {@code /ready} answers 200 {@code ready} once the
  * control plane has pushed its first config and 503 {@code not ready} before; {@code
- * /debug/config_diagnostics} lists the current config problems, one per line. Handlers run on the
- * injected executor; start and close are for the owner.
+ * /debug/config_diagnostics} lists the current config problems, one per line; {@code /metrics}
+ * serves Prometheus metrics. Handlers run on the injected executor; start and close are for the
+ * owner.
  */
 final class MonitoringServer implements AutoCloseable {
   private final HttpServer server;
@@ -25,7 +26,11 @@ final class MonitoringServer implements AutoCloseable {
   }
 
   static MonitoringServer start(
-      int port, BooleanSupplier ready, Supplier<List<String>> diagnostics, Executor executor)
+      int port,
+      BooleanSupplier ready,
+      Supplier<List<String>> diagnostics,
+      Supplier<String> metrics,
+      Executor executor)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext(
@@ -41,6 +46,12 @@ final class MonitoringServer implements AutoCloseable {
           diagnostics.get().forEach(d -> body.append(d).append('\n'));
           respond(ex, 200, body.toString());
         });
+    server.createContext(
+        "/metrics",
+        ex -> {
+          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          respond(ex, 200, metrics.get());
+        });
     server.setExecutor(executor);
     server.start();
     return new MonitoringServer(server);
@@ -52,7 +63,7 @@ final class MonitoringServer implements AutoCloseable {
 
   private static void respond(HttpExchange ex, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    ex.getResponseHeaders().putIfAbsent("Content-Type", List.of("text/plain; charset=utf-8"));
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);

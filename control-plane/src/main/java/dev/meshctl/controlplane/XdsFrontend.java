@@ -17,9 +17,12 @@ public interface XdsFrontend extends PushTarget, AutoCloseable {
   @Override
   void close();
 
-  /** Starts a frontend on a port (0 for an ephemeral one). */
+  /**
+   * Starts a frontend on a port (0 for an ephemeral one) that reports what it does to {@code
+   * events}.
+   */
   @FunctionalInterface
   interface Factory {
-    XdsFrontend start(int port) throws IOException;
+    XdsFrontend start(int port, dev.meshctl.xds.server.XdsEvents events) throws IOException;
   }
 }

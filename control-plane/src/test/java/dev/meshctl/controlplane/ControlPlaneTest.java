@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
-import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.translate.TranslationContext;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -82,7 +81,7 @@ class ControlPlaneTest {
     cp =
         ControlPlane.start(
             new ControlPlane.Settings(Optional.of(dir), 0, 0, FAST),
-            port -> new RecordingFrontend(),
+            (port, events) -> new RecordingFrontend(),
             Clock.systemUTC());
 
     assertThat(cp.monitoringPort()).isPositive();
@@ -91,7 +90,7 @@ class ControlPlaneTest {
         .isEqualTo(
             "meshctl serving: xds port 12345, monitoring port "
                 + cp.monitoringPort()
-                + " (/ready), config "
+                + " (/ready, /metrics), config "
                 + dir.toAbsolutePath().normalize()
                 + " (watched)");
     HttpResponse<String> before = get("/ready");
@@ -121,7 +120,7 @@ class ControlPlaneTest {
     cp =
         ControlPlane.start(
             new ControlPlane.Settings(Optional.of(dir), 0, 0, FAST),
-            port -> new RecordingFrontend(),
+            (port, events) -> new RecordingFrontend(),
             Clock.systemUTC());
 
     assertThat(get("/debug/config_diagnostics").body())
@@ -133,7 +132,7 @@ class ControlPlaneTest {
     cp =
         ControlPlane.start(
             new ControlPlane.Settings(Optional.empty(), 0, 0, FAST),
-            AdsXdsFrontend.factory(Clock.systemUTC(), new XdsEvents() {}),
+            AdsXdsFrontend.factory(Clock.systemUTC()),
             Clock.systemUTC());
     assertThat(cp.store().size()).isEqualTo(14); // 4 services, 4 slices, 6 pods
     assertThat(cp.startupLine())
@@ -154,7 +153,7 @@ class ControlPlaneTest {
             () ->
                 ControlPlane.start(
                     new ControlPlane.Settings(Optional.of(dir.resolve("missing")), 0, 0, FAST),
-                    port -> new RecordingFrontend(),
+                    (port, events) -> new RecordingFrontend(),
                     Clock.systemUTC()))
         .isInstanceOf(java.nio.file.NoSuchFileException.class)
         .hasMessage(dir.resolve("missing") + ": config directory does not exist");

@@ -3,7 +3,6 @@ package dev.meshctl.controlplane.cli;
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
-import dev.meshctl.xds.server.XdsEvents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -133,9 +132,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       cp =
           ControlPlane.start(
-              settings,
-              AdsXdsFrontend.factory(Clock.systemUTC(), new XdsEvents() {}),
-              Clock.systemUTC());
+              settings, AdsXdsFrontend.factory(Clock.systemUTC()), Clock.systemUTC());
     } catch (IOException e) {
       err.println("meshctl serve: cannot start: " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;

@@ -57,9 +57,9 @@ public final class AdsXdsFrontend implements XdsFrontend {
    * Starts frontends with one push worker per core (at least two): translation is CPU-bound, so
    * more workers than cores only add contention.
    */
-  public static XdsFrontend.Factory factory(Clock clock, XdsEvents events) {
+  public static XdsFrontend.Factory factory(Clock clock) {
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
-    return port -> new AdsXdsFrontend(port, clock, workers, events);
+    return (port, events) -> new AdsXdsFrontend(port, clock, workers, events);
   }
 
   @Override

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
-import dev.meshctl.xds.server.XdsEvents;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -23,6 +22,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +94,7 @@ class ProxylessGrpcEndToEndTest {
                 0,
                 0,
                 new PushLoop.Settings(Duration.ofMillis(20), Duration.ofSeconds(1))),
-            AdsXdsFrontend.factory(Clock.systemUTC(), new XdsEvents() {}),
+            AdsXdsFrontend.factory(Clock.systemUTC()),
             Clock.systemUTC());
 
     Map<String, Object> bootstrap =
@@ -130,7 +133,7 @@ class ProxylessGrpcEndToEndTest {
   }
 
   @Test
-  void editingTheYamlMovesRealTrafficAndBrokenYamlKeepsTheLastGoodConfig() throws IOException {
+  void editingTheYamlMovesRealTrafficAndBrokenYamlKeepsTheLastGoodConfig() throws Exception {
     // Both backends answer (round robin over the two EDS endpoints).
     await("both backends serve")
         .atMost(Duration.ofSeconds(30))
@@ -156,6 +159,21 @@ class ProxylessGrpcEndToEndTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> cp.diagnostics().stream().anyMatch(d -> d.startsWith("endpoints-a.yaml:0 ")));
     assertThat(answered(40)).containsExactlyInAnyOrder("a", "b");
+
+    // What happened is visible on /metrics under Istio's names.
+    HttpResponse<String> metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + cp.monitoringPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("pilot_xds{version=\"unknown\"} 1\n")
+        .contains("pilot_xds_pushes{type=\"lds\"} 1\n")
+        .contains("pilot_xds_pushes{type=\"rds\"} 1\n")
+        .containsPattern("pilot_xds_pushes\\{type=\"eds\"} [3-9]\n");
   }
 
   /** Makes {@code n} RPCs (each must succeed) and returns the set of backends that answered. */

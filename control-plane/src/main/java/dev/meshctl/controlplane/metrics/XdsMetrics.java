@@ -1,0 +1,99 @@
+package dev.meshctl.controlplane.metrics;
+
+import dev.meshctl.xds.proxy.Proxy;
+import dev.meshctl.xds.server.XdsEvents;
+import dev.meshctl.xds.translate.XdsType;
+import dev.meshctl.xds.validate.ResourceValidator.Violation;
+import java.util.List;
+
+/**
+ * The ADS server's events as Prometheus metrics, under Istio's names where Istio has one: {@code
+ * pilot_xds} (connected proxies, by version), {@code pilot_xds_pushes} (responses sent, by type),
+ * {@code pilot_total_xds_rejects} (NACKs, by type), {@code pilot_xds_expired_nonce}, {@code
+ * pilot_total_xds_internal_errors}; and {@code meshctl_xds_validation_rejects} for resources we
+ * refused to send because they break Envoy's rules (Istio has no such check). Called from push
+ * workers; thread-safe.
+ */
+public final class XdsMetrics implements XdsEvents {
+  private final MetricsRegistry.Family connected;
+  private final MetricsRegistry.Family pushes;
+  private final MetricsRegistry.Family pushBytes;
+  private final MetricsRegistry.Family rejects;
+  private final MetricsRegistry.Family expiredNonce;
+  private final MetricsRegistry.Family internalErrors;
+  private final MetricsRegistry.Family validationRejects;
+  private final MetricsRegistry.Family invalidNodes;
+
+  public XdsMetrics(MetricsRegistry registry) {
+    connected = registry.gauge("pilot_xds", "Number of connected xDS clients.", "version");
+    pushes =
+        registry.counter(
+            "pilot_xds_pushes", "xDS responses sent, by type (cds, eds, lds, rds).", "type");
+    pushBytes =
+        registry.counter(
+            "meshctl_xds_pushed_bytes", "Bytes of xDS responses sent, by type.", "type");
+    rejects =
+        registry.counter(
+            "pilot_total_xds_rejects", "xDS responses rejected (NACKed) by proxies.", "type");
+    expiredNonce =
+        registry.counter(
+            "pilot_xds_expired_nonce", "xDS requests answering an outdated response.", "type");
+    internalErrors =
+        registry.counter(
+            "pilot_total_xds_internal_errors", "Errors while generating xDS for a proxy.");
+    validationRejects =
+        registry.counter(
+            "meshctl_xds_validation_rejects",
+            "Generated resources not sent because they break Envoy's validation rules.",
+            "type");
+    invalidNodes =
+        registry.counter(
+            "meshctl_xds_invalid_nodes", "xDS streams refused because their node is invalid.");
+  }
+
+  private static String version(Proxy proxy) {
+    return proxy.istioVersion().isEmpty() ? "unknown" : proxy.istioVersion();
+  }
+
+  @Override
+  public void connected(Proxy proxy) {
+    connected.inc(version(proxy));
+  }
+
+  @Override
+  public void disconnected(Proxy proxy) {
+    connected.add(-1, version(proxy));
+  }
+
+  @Override
+  public void invalidNode(String nodeId, String message) {
+    invalidNodes.inc();
+  }
+
+  @Override
+  public void pushed(Proxy proxy, XdsType type, int bytes, int resourceCount) {
+    pushes.inc(type.shortName());
+    pushBytes.add(bytes, type.shortName());
+  }
+
+  @Override
+  public void nacked(Proxy proxy, XdsType type, String version, String errorMessage) {
+    rejects.inc(type.shortName());
+  }
+
+  @Override
+  public void staleNonce(Proxy proxy, XdsType type) {
+    expiredNonce.inc(type.shortName());
+  }
+
+  @Override
+  public void rejectedByValidation(
+      Proxy proxy, XdsType type, String resourceName, List<Violation> violations) {
+    validationRejects.inc(type.shortName());
+  }
+
+  @Override
+  public void generationFailed(Proxy proxy, XdsType type, Throwable error) {
+    internalErrors.inc();
+  }
+}

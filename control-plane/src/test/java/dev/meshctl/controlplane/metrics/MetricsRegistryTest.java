@@ -1,0 +1,80 @@
+package dev.meshctl.controlplane.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshctl.xds.proxy.Proxy;
+import dev.meshctl.xds.translate.XdsType;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetricsRegistryTest {
+
+  @Test
+  void rendersPrometheusTextWithExactNamesSortedSeriesAndEscapedLabels() {
+    MetricsRegistry r = new MetricsRegistry();
+    MetricsRegistry.Family pushes = r.counter("pilot_xds_pushes", "Pushes.", "type");
+    pushes.inc("lds");
+    pushes.inc("cds");
+    pushes.add(2, "cds");
+    r.gauge("pilot_xds", "Connected.", "version").inc("1.30 \"x\"");
+    r.counter("pilot_total_xds_internal_errors", "Errors.");
+
+    assertThat(r.render())
+        .isEqualTo(
+            """
+            # HELP pilot_total_xds_internal_errors Errors.
+            # TYPE pilot_total_xds_internal_errors counter
+            # HELP pilot_xds Connected.
+            # TYPE pilot_xds gauge
+            pilot_xds{version="1.30 \\"x\\""} 1
+            # HELP pilot_xds_pushes Pushes.
+            # TYPE pilot_xds_pushes counter
+            pilot_xds_pushes{type="cds"} 3
+            pilot_xds_pushes{type="lds"} 1
+            """);
+  }
+
+  @Test
+  void wrongLabelCountsAndConflictingRegistrationsAreProgrammingErrors() {
+    MetricsRegistry r = new MetricsRegistry();
+    MetricsRegistry.Family f = r.counter("a", "A.", "type");
+    assertThat(r.counter("a", "A.", "type")).isSameAs(f);
+    assertThatThrownBy(() -> f.inc()).hasMessage("a takes labels [type], got []");
+    assertThatThrownBy(() -> r.gauge("a", "A.", "type"))
+        .hasMessage("metric a is already registered as a counter [type]");
+  }
+
+  @Test
+  void xdsEventsCountNacksValidationRejectsAndConnections() {
+    MetricsRegistry r = new MetricsRegistry();
+    XdsMetrics m = new XdsMetrics(r);
+    Proxy p =
+        new Proxy(
+            Proxy.ProxyType.SIDECAR,
+            List.of("10.0.0.1"),
+            "a.default",
+            "default.svc.cluster.local",
+            "default",
+            Map.of(),
+            "",
+            Proxy.Generator.ENVOY,
+            "",
+            "1.30.0",
+            "sidecar~10.0.0.1~a.default~default.svc.cluster.local");
+    m.connected(p);
+    m.nacked(p, XdsType.CLUSTER, "v1", "bad cluster");
+    m.nacked(p, XdsType.CLUSTER, "v2", "bad cluster");
+    m.rejectedByValidation(p, XdsType.LISTENER, "l", List.of());
+    m.pushed(p, XdsType.ENDPOINT, 120, 2);
+    assertThat(r.render())
+        .contains("pilot_xds{version=\"1.30.0\"} 1\n")
+        .contains("pilot_total_xds_rejects{type=\"cds\"} 2\n")
+        .contains("meshctl_xds_validation_rejects{type=\"lds\"} 1\n")
+        .contains("pilot_xds_pushes{type=\"eds\"} 1\n")
+        .contains("meshctl_xds_pushed_bytes{type=\"eds\"} 120\n");
+    m.disconnected(p);
+    assertThat(r.render()).contains("pilot_xds{version=\"1.30.0\"} 0\n");
+  }
+}
