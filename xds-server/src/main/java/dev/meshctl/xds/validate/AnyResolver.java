@@ -44,11 +44,15 @@ final class AnyResolver {
     if (cached != null) {
       return cached;
     }
-    Descriptor type = index().get(typeName(typeUrl));
-    if (type == null || typeUrl.indexOf('/') < 0) {
+    if (typeUrl.indexOf('/') < 0) {
       return null;
     }
-    Message prototype = generatedPrototype(type);
+    Descriptor type = index().get(typeName(typeUrl));
+    Message prototype =
+        type != null ? generatedPrototype(type) : byJavaConvention(typeName(typeUrl));
+    if (prototype == null) {
+      return null;
+    }
     prototypes.putIfAbsent(typeUrl, prototype);
     return prototype;
   }
@@ -91,6 +95,39 @@ final class AnyResolver {
       }
     }
     return Map.copyOf(idx);
+  }
+
+  /**
+   * Java package prefixes of the proto packages Envoy's API uses ({@code envoy.}, {@code xds.}).
+   */
+  private static final List<String> JAVA_PREFIXES = List.of("io.envoyproxy.", "com.github.", "");
+
+  /**
+   * Finds a type outside the roots' files by the naming convention of the generated API jar: proto
+   * {@code envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate} is class {@code
+   * io.envoyproxy.envoy.extensions...PreviousHostsPredicate} ({@code java_multiple_files}; nested
+   * types joined by {@code $}). Without this, any extension missing from the root list (a retry
+   * predicate, a new filter) would make every resource that packs it unsendable.
+   */
+  private static Message byJavaConvention(String fullName) {
+    for (String prefix : JAVA_PREFIXES) {
+      String name = prefix + fullName;
+      // Try the longest package first, then treat trailing segments as nested types.
+      for (int cut = name.length(); cut > 0; cut = name.lastIndexOf('.', cut - 1)) {
+        String className = name.substring(0, cut) + name.substring(cut).replace('.', '$');
+        try {
+          Class<?> cls = Class.forName(className, true, AnyResolver.class.getClassLoader());
+          Object instance = cls.getMethod("getDefaultInstance").invoke(null);
+          if (instance instanceof Message m
+              && m.getDescriptorForType().getFullName().equals(fullName)) {
+            return m;
+          }
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+          // Not this split: try the next.
+        }
+      }
+    }
+    return null;
   }
 
   /**
