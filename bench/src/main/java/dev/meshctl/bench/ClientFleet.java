@@ -87,6 +87,11 @@ public final class ClientFleet implements Fleet, AckingAdsClient.Watcher {
   }
 
   @Override
+  public long clientCpuNanos() {
+    return -1;
+  }
+
+  @Override
   public void close() {
     clients.forEach(AckingAdsClient::close);
     channels.forEach(ManagedChannel::shutdownNow);
@@ -103,8 +108,8 @@ public final class ClientFleet implements Fleet, AckingAdsClient.Watcher {
   /**
    * Child-JVM entry point: {@code --port P --services N --endpoints E --proxies P --namespaces K
    * --timeout-seconds T}. Prints {@code READY}, then answers {@code AWAIT_CONVERGED}, {@code
-   * EXPECT_EDS}, {@code AWAIT_EDS}, {@code STATS} and {@code EXIT}; exits on EOF, and in any case
-   * after a watchdog period so that a lost parent never leaves it running.
+   * EXPECT_EDS}, {@code AWAIT_EDS}, {@code CPU}, {@code STATS} and {@code EXIT}; exits on EOF, and
+   * in any case after a watchdog period so that a lost parent never leaves it running.
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> a = Args.parse(args);
@@ -146,6 +151,7 @@ public final class ClientFleet implements Fleet, AckingAdsClient.Watcher {
             fleet.expectEdsUpdate();
             out.println("ARMED");
           }
+          case "CPU" -> out.println(PushBenchmark.cpuNanos());
           case "AWAIT_EDS" -> out.println("EDS " + fleet.awaitEdsUpdated(timeout));
           case "STATS" -> {
             for (ClientStats s : fleet.stats()) {

@@ -24,6 +24,12 @@ interface Fleet extends AutoCloseable {
   /** Every client's counters, in proxy order. */
   List<ClientStats> stats() throws IOException;
 
+  /**
+   * CPU time the clients' JVM has used so far, in nanoseconds; -1 when the clients share the
+   * benchmark's JVM and cannot be told apart from the server.
+   */
+  long clientCpuNanos() throws IOException;
+
   /** Closes every stream and channel (and the child JVM, if any). */
   @Override
   void close();

@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -61,7 +62,8 @@ public final class PushBenchmark {
       int timeoutSeconds,
       int freshSample,
       int pushThreads,
-      boolean shippedValidator) {}
+      boolean shippedValidator,
+      String histogram) {}
 
   /**
    * What a run produced.
@@ -94,7 +96,8 @@ public final class PushBenchmark {
             Args.intArg(a, "timeout-seconds", 180),
             Args.intArg(a, "fresh-sample", 50),
             Args.intArg(a, "push-threads", Runtime.getRuntime().availableProcessors()),
-            "shipped".equals(a.getOrDefault("validator", "fixed")));
+            "shipped".equals(a.getOrDefault("validator", "fixed")),
+            a.getOrDefault("histogram", ""));
     Result result = run(config);
     System.out.print(result.report().table());
     String stamp =
@@ -195,6 +198,7 @@ public final class PushBenchmark {
       long heapIdle = usedHeapAfterGc();
 
       long cpu0 = cpuNanos();
+      long clientCpu0 = fleet.clientCpuNanos();
       long gc0 = gcMillis();
       long pushStart = System.nanoTime();
       ads.push(new TranslationContext(snapshot));
@@ -202,11 +206,16 @@ public final class PushBenchmark {
       long observed = System.nanoTime() - pushStart;
       long cpu = cpuNanos() - cpu0;
       long gc = gcMillis() - gc0;
+      long clientCpu = fleet.clientCpuNanos() - clientCpu0;
       List<ClientStats> initial = fleet.stats();
       long serverBytesInitial = events.totalBytes();
       r.put("initial push: all converged", converged, "")
           .put("initial push: server CPU", cpu / 1e9, "s")
-          .put("initial push: server GC pauses", gc, "ms");
+          .put("initial push: server GC pauses", gc, "ms")
+          .put(
+              "initial push: clients' CPU (same 2 cores)",
+              clientCpu0 < 0 ? "n/a" : clientCpu / 1e9,
+              "s");
       convergence(r, "initial push: convergence", initial, pushStart, true, observed);
       r.put("initial push: bytes sent, total", serverBytesInitial / 1e6, "MB")
           .put("initial push: bytes sent per proxy", serverBytesInitial / 1e3 / c.proxies(), "kB");
@@ -216,6 +225,9 @@ public final class PushBenchmark {
       }
 
       long heapConverged = usedHeapAfterGc();
+      if (!c.histogram().isEmpty()) {
+        histogram(Path.of(c.histogram()));
+      }
       r.put("heap before clients", heapBefore / 1e6, "MB")
           .put("heap per proxy, connected idle", (heapIdle - heapBefore) / 1e3 / c.proxies(), "kB")
           .put("heap per proxy, converged", (heapConverged - heapBefore) / 1e3 / c.proxies(), "kB");
@@ -227,14 +239,17 @@ public final class PushBenchmark {
       fleet.expectEdsUpdate();
       long bytesBeforeUpdate = events.totalBytes();
       long cpu1 = cpuNanos();
+      long clientCpu1 = fleet.clientCpuNanos();
       long updateStart = System.nanoTime();
       ads.push(new TranslationContext(updated));
       boolean edsUpdated = fleet.awaitEdsUpdated(timeout);
       long updateObserved = System.nanoTime() - updateStart;
       long updateCpu = cpuNanos() - cpu1;
+      long updateClientCpu = fleet.clientCpuNanos() - clientCpu1;
       List<ClientStats> afterUpdate = fleet.stats();
       r.put("EDS update: all ACKed", edsUpdated, "")
-          .put("EDS update: server CPU", updateCpu / 1e9, "s");
+          .put("EDS update: server CPU", updateCpu / 1e9, "s")
+          .put("EDS update: clients' CPU", clientCpu1 < 0 ? "n/a" : updateClientCpu / 1e9, "s");
       convergence(r, "EDS update: convergence", afterUpdate, updateStart, false, updateObserved);
       r.put("EDS update: bytes sent, total", (events.totalBytes() - bytesBeforeUpdate) / 1e6, "MB");
 
@@ -364,7 +379,24 @@ public final class PushBenchmark {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static long cpuNanos() {
+  /**
+   * Writes this JVM's live-object class histogram ({@code jcmd PID GC.class_histogram}) to {@code
+   * file}: what the converged server's heap is made of. Waits at most a minute for jcmd.
+   */
+  private static void histogram(Path file) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(
+                jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .redirectOutput(file.toFile())
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+  }
+
+  static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }

@@ -89,6 +89,16 @@ final class RemoteFleet implements Fleet {
   }
 
   @Override
+  public long clientCpuNanos() throws IOException {
+    String line = command("CPU");
+    try {
+      return Long.parseLong(line);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("client fleet answered '" + line + "' to CPU", e);
+    }
+  }
+
+  @Override
   public void close() {
     out.println("EXIT");
     try {
