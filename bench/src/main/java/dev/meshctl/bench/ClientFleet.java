@@ -151,7 +151,7 @@ public final class ClientFleet implements Fleet, AckingAdsClient.Watcher {
             fleet.expectEdsUpdate();
             out.println("ARMED");
           }
-          case "CPU" -> out.println(PushBenchmark.cpuNanos());
+          case "CPU" -> out.println(JvmProbes.cpuNanos());
           case "AWAIT_EDS" -> out.println("EDS " + fleet.awaitEdsUpdated(timeout));
           case "STATS" -> {
             for (ClientStats s : fleet.stats()) {

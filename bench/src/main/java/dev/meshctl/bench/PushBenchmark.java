@@ -19,8 +19,6 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -174,7 +172,7 @@ public final class PushBenchmark {
     Duration timeout = Duration.ofSeconds(c.timeoutSeconds());
     Fleet fleet = null;
     try {
-      long heapBefore = usedHeapAfterGc();
+      long heapBefore = JvmProbes.usedHeapAfterGc();
       fleet =
           c.remoteClients()
               ? new RemoteFleet(
@@ -195,17 +193,17 @@ public final class PushBenchmark {
                 + " proxies connected within "
                 + timeout);
       }
-      long heapIdle = usedHeapAfterGc();
+      long heapIdle = JvmProbes.usedHeapAfterGc();
 
-      long cpu0 = cpuNanos();
+      long cpu0 = JvmProbes.cpuNanos();
       long clientCpu0 = fleet.clientCpuNanos();
-      long gc0 = gcMillis();
+      long gc0 = JvmProbes.gcMillis();
       long pushStart = System.nanoTime();
       ads.push(new TranslationContext(snapshot));
       boolean converged = fleet.awaitConverged(timeout);
       long observed = System.nanoTime() - pushStart;
-      long cpu = cpuNanos() - cpu0;
-      long gc = gcMillis() - gc0;
+      long cpu = JvmProbes.cpuNanos() - cpu0;
+      long gc = JvmProbes.gcMillis() - gc0;
       long clientCpu = fleet.clientCpuNanos() - clientCpu0;
       List<ClientStats> initial = fleet.stats();
       long serverBytesInitial = events.totalBytes();
@@ -224,9 +222,9 @@ public final class PushBenchmark {
             "largest " + t.shortName() + " response", events.largest.get(t.ordinal()) / 1e3, "kB");
       }
 
-      long heapConverged = usedHeapAfterGc();
+      long heapConverged = JvmProbes.usedHeapAfterGc();
       if (!c.histogram().isEmpty()) {
-        histogram(Path.of(c.histogram()));
+        JvmProbes.histogram(Path.of(c.histogram()));
       }
       r.put("heap before clients", heapBefore / 1e6, "MB")
           .put("heap per proxy, connected idle", (heapIdle - heapBefore) / 1e3 / c.proxies(), "kB")
@@ -238,13 +236,13 @@ public final class PushBenchmark {
               mesh.withOneEndpointNotReady(c.services(), c.endpoints(), c.namespaces()).objects());
       fleet.expectEdsUpdate();
       long bytesBeforeUpdate = events.totalBytes();
-      long cpu1 = cpuNanos();
+      long cpu1 = JvmProbes.cpuNanos();
       long clientCpu1 = fleet.clientCpuNanos();
       long updateStart = System.nanoTime();
       ads.push(new TranslationContext(updated));
       boolean edsUpdated = fleet.awaitEdsUpdated(timeout);
       long updateObserved = System.nanoTime() - updateStart;
-      long updateCpu = cpuNanos() - cpu1;
+      long updateCpu = JvmProbes.cpuNanos() - cpu1;
       long updateClientCpu = fleet.clientCpuNanos() - clientCpu1;
       List<ClientStats> afterUpdate = fleet.stats();
       r.put("EDS update: all ACKed", edsUpdated, "")
@@ -255,7 +253,7 @@ public final class PushBenchmark {
 
       // Read once more after a GC's worth of time, so that a resend queued behind the EDS response
       // (LDS and RDS are pushed after EDS) would show up in the counts.
-      usedHeapAfterGc();
+      JvmProbes.usedHeapAfterGc();
       List<ClientStats> end = fleet.stats();
       responses(r, "responses per proxy after initial push", initial);
       responses(r, "responses per proxy at end", end);
@@ -365,47 +363,5 @@ public final class PushBenchmark {
       throw new IllegalStateException(
           "synthetic node " + node.getId() + " is invalid: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Used heap after full collections. {@code System.gc()} is a request; three in a row make a
-   * collection of what became garbage during the previous ones very likely. Measurement, not
-   * synchronisation.
-   */
-  static long usedHeapAfterGc() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  /**
-   * Writes this JVM's live-object class histogram ({@code jcmd PID GC.class_histogram}) to {@code
-   * file}: what the converged server's heap is made of. Waits at most a minute for jcmd.
-   */
-  private static void histogram(Path file) throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p =
-        new ProcessBuilder(
-                jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
-            .redirectErrorStream(true)
-            .redirectOutput(file.toFile())
-            .start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
-  }
-
-  static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
-
-  private static long gcMillis() {
-    long sum = 0;
-    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      sum += Math.max(0, gc.getCollectionTime());
-    }
-    return sum;
   }
 }
