@@ -1,6 +1,5 @@
 package dev.meshctl.bench;
 
-import com.google.protobuf.Descriptors.Descriptor;
 import dev.meshctl.bench.AckingAdsClient.ClientStats;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
@@ -13,10 +12,8 @@ import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.translate.grpc.GrpcGenerator;
 import dev.meshctl.xds.translate.sidecar.SidecarGenerator;
-import dev.meshctl.xds.validate.EnvoyTypes;
 import dev.meshctl.xds.validate.PgvValidator;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
@@ -43,9 +40,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: {@code --services N --endpoints E --proxies P --namespaces K}, optionally {@code
  * --clients process|inprocess} (default {@code process}: the clients run in a child JVM so that
  * heap and CPU figures are the server's), {@code --client-heap 2g}, {@code --timeout-seconds 180},
- * {@code --fresh-sample 50}, {@code --push-threads <cores>}, {@code --out bench-results}, {@code
- * --validator fixed|shipped} (see {@link #validator}). Every wait is bounded; the program exits by
- * itself. Single-threaded driver.
+ * {@code --fresh-sample 50}, {@code --push-threads <cores>}, {@code --out bench-results}. Every
+ * wait is bounded; the program exits by itself. Single-threaded driver.
  */
 public final class PushBenchmark {
 
@@ -60,7 +56,6 @@ public final class PushBenchmark {
       int timeoutSeconds,
       int freshSample,
       int pushThreads,
-      boolean shippedValidator,
       String histogram) {}
 
   /**
@@ -94,7 +89,6 @@ public final class PushBenchmark {
             Args.intArg(a, "timeout-seconds", 180),
             Args.intArg(a, "fresh-sample", 50),
             Args.intArg(a, "push-threads", Runtime.getRuntime().availableProcessors()),
-            "shipped".equals(a.getOrDefault("validator", "fixed")),
             a.getOrDefault("histogram", ""));
     Result result = run(config);
     System.out.print(result.report().table());
@@ -119,11 +113,7 @@ public final class PushBenchmark {
         .put("namespaces", c.namespaces(), "")
         .put("clients", c.remoteClients() ? "child JVM" : "in-process", "")
         .put("push threads", c.pushThreads(), "")
-        .put("max heap", Runtime.getRuntime().maxMemory() >> 20, "MiB")
-        .put(
-            "validator",
-            c.shippedValidator() ? "EnvoyTypes.ROOTS" : "EnvoyTypes.ROOTS + PreviousHostsPredicate",
-            "");
+        .put("max heap", Runtime.getRuntime().maxMemory() >> 20, "MiB");
     SyntheticMesh mesh =
         SyntheticMesh.build(c.services(), c.endpoints(), c.proxies(), c.namespaces());
 
@@ -145,7 +135,7 @@ public final class PushBenchmark {
       proxies.add(parse(n));
     }
     MeshGenerator generator = new MeshGenerator(new SidecarGenerator(), new GrpcGenerator());
-    PgvValidator validator = validator(c.shippedValidator());
+    PgvValidator validator = new PgvValidator();
     translation(
         r,
         new TranslationBench(generator, validator)
@@ -339,21 +329,6 @@ public final class PushBenchmark {
     }
     r.put(what + " (min/max)", min + "/" + max, "")
         .put(what + ", max per type (cds/eds/lds/rds)", java.util.Arrays.toString(perTypeMax), "");
-  }
-
-  /**
-   * The validator the server uses. As shipped, {@link EnvoyTypes#ROOTS} lacks the retry host
-   * predicate the sidecar routes pack, so every outbound RouteConfiguration is refused and RDS
-   * responses are empty (docs/benchmarks.md); by default the bench adds it so that it measures the
-   * config a fixed server would send.
-   */
-  static PgvValidator validator(boolean shipped) {
-    if (shipped) {
-      return new PgvValidator();
-    }
-    List<Descriptor> roots = new ArrayList<>(EnvoyTypes.ROOTS);
-    roots.add(PreviousHostsPredicate.getDescriptor());
-    return new PgvValidator(roots);
   }
 
   private static Proxy parse(Node node) {

@@ -17,8 +17,7 @@ class PushBenchmarkSmokeTest {
   @Test
   void tinyMeshConvergesWithOneResponsePerTypeAndOneEdsUpdate() throws Exception {
     PushBenchmark.Result result =
-        PushBenchmark.run(
-            new PushBenchmark.Config(10, 2, 5, 2, false, "256m", 60, 3, 2, false, ""));
+        PushBenchmark.run(new PushBenchmark.Config(10, 2, 5, 2, false, "256m", 60, 3, 2, ""));
 
     assertThat(result.converged()).isTrue();
     assertThat(result.edsUpdated()).isTrue();
