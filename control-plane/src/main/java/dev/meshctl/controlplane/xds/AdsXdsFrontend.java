@@ -1,8 +1,11 @@
 package dev.meshctl.controlplane.xds;
 
 import dev.meshctl.controlplane.XdsFrontend;
+import dev.meshctl.controlplane.push.PushRequest;
+import dev.meshctl.xds.model.EndpointChanges;
 import dev.meshctl.xds.server.AdsServer;
 import dev.meshctl.xds.server.ConnectionStatus;
+import dev.meshctl.xds.server.PushScope;
 import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.server.XdsGrpcServer;
 import dev.meshctl.xds.translate.MeshGenerator;
@@ -27,6 +30,9 @@ public final class AdsXdsFrontend implements XdsFrontend {
   private final ExecutorService pushWorkers;
   private final AdsServer ads;
   private final XdsGrpcServer grpc;
+
+  /** The last context pushed; push thread only. */
+  private TranslationContext previous;
 
   private AdsXdsFrontend(int port, Clock clock, int workers, XdsEvents events) {
     AtomicInteger n = new AtomicInteger();
@@ -65,6 +71,26 @@ public final class AdsXdsFrontend implements XdsFrontend {
   @Override
   public void push(TranslationContext ctx) {
     ads.push(ctx);
+    previous = ctx;
+  }
+
+  /**
+   * An endpoint-only change is pushed as EDS for every proxy plus every type for the proxies whose
+   * own service targets changed; a change to a headless service's endpoints (one outbound listener
+   * per endpoint) or anything else is a full push.
+   */
+  @Override
+  public void push(TranslationContext ctx, PushRequest request) {
+    TranslationContext before = previous;
+    PushScope scope = PushScope.ALL;
+    if (request.endpointOnly() && before != null) {
+      EndpointChanges changes = EndpointChanges.between(before.snapshot(), ctx.snapshot());
+      if (!changes.headlessChanged()) {
+        scope = PushScope.endpoints(changes.changedAddresses());
+      }
+    }
+    ads.push(ctx, scope);
+    previous = ctx;
   }
 
   @Override

@@ -117,6 +117,11 @@ public final class EndpointIndex {
     return targetsByAddress.getOrDefault(address, List.of());
   }
 
+  /** Every address with the service ports it serves. */
+  public Map<String, List<ServiceTarget>> targetsByAddress() {
+    return targetsByAddress;
+  }
+
   /** Every indexed service port with its endpoints. */
   public Map<ServicePortKey, List<MeshEndpoint>> all() {
     return byServicePort;

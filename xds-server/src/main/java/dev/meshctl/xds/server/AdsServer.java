@@ -121,11 +121,22 @@ public final class AdsServer
    * streams are served from the newest context. Returns without waiting. Called by the push loop.
    */
   public void push(TranslationContext context) {
+    push(context, PushScope.ALL);
+  }
+
+  /**
+   * Like {@link #push(TranslationContext)}, but regenerates only what {@code scope} covers (EDS for
+   * an endpoint-only change, plus every type for proxies whose own endpoints changed). The caller
+   * guarantees that what the scope leaves out is unchanged between the previous context and this
+   * one. Pushes queued on a stream and not yet run are merged, scopes united.
+   */
+  public void push(TranslationContext context, PushScope scope) {
+    Objects.requireNonNull(scope, "scope");
     // Written before the connections are read, and read by a connection after it registers: a
     // stream that registers concurrently either is in the set below or sees this context.
     this.context = Objects.requireNonNull(context, "context");
     for (Connection<?, ?> c : connections) {
-      c.schedulePush();
+      c.schedulePush(scope);
     }
   }
 

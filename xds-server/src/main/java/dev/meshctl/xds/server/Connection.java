@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * sequential executor over the server's push executor. Tasks of one stream therefore never overlap
  * and each sees the previous one's writes, so the fields below marked "serial" need no lock and
  * responses are never sent concurrently. Different streams run in parallel, bounded by the push
- * executor. Only {@link #pushQueued}, {@link #cancelled} and {@link #status} are touched from other
- * threads.
+ * executor. Only {@link #pendingPush}, {@link #cancelled} and {@link #status} are touched from
+ * other threads.
  */
 abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -47,8 +47,11 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   private final ServerCallStreamObserver<Resp> out;
   private final Executor serial;
 
-  /** Set while a push task is queued, so a burst of pushes costs one regeneration. */
-  private final AtomicBoolean pushQueued = new AtomicBoolean();
+  /**
+   * The merged scope of the pushes queued and not yet run (null when none is queued), so a burst of
+   * pushes costs one regeneration.
+   */
+  private final AtomicReference<PushScope> pendingPush = new AtomicReference<>();
 
   private volatile boolean cancelled;
   private volatile ConnectionStatus status;
@@ -77,8 +80,11 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   /** Handles a request after the node handshake. Serial. */
   abstract void handle(Req request);
 
-  /** Regenerates every subscribed type against {@code context}, sending what changed. Serial. */
-  abstract void push(TranslationContext context);
+  /**
+   * Regenerates every subscribed type the scope covers for this proxy against {@code context},
+   * sending what changed. Serial.
+   */
+  abstract void push(TranslationContext context, PushScope scope);
 
   /** Every requested type's state, for {@link ConnectionStatus}. Serial. */
   abstract Map<XdsType, TypeStatus> typeStatuses();
@@ -106,17 +112,18 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
     run(() -> close(true));
   }
 
-  /** Queues a push unless one is already queued. Any thread. */
-  final void schedulePush() {
-    if (pushQueued.compareAndSet(false, true)) {
+  /** Queues a push, or widens the one already queued. Any thread. */
+  final void schedulePush(PushScope scope) {
+    PushScope before = pendingPush.getAndAccumulate(scope, (a, b) -> a == null ? b : a.union(b));
+    if (before == null) {
       run(
           () -> {
-            pushQueued.set(false);
+            PushScope merged = pendingPush.getAndSet(null);
             // The newest context, not the one current when the push was asked for: a request task
             // may already have used a newer one, and a push must never go back in time.
             TranslationContext context = server.context();
-            if (!closed && proxy != null && context != null) {
-              push(context);
+            if (!closed && proxy != null && context != null && merged != null) {
+              push(context, merged);
             }
           });
     }

@@ -129,10 +129,10 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
   }
 
   @Override
-  void push(TranslationContext context) {
+  void push(TranslationContext context, PushScope scope) {
     for (XdsType type : XdsType.values()) {
       TypeState state = types.get(type);
-      if (state != null) {
+      if (state != null && (state.mustRespond || scope.covers(type, proxy))) {
         respond(type, state, context, state.mustRespond);
       }
     }
