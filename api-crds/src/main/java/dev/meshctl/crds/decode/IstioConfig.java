@@ -1,0 +1,36 @@
+package dev.meshctl.crds.decode;
+
+import dev.meshctl.crds.IstioKind;
+import dev.meshctl.crds.networking.NetworkingSpec;
+import java.util.Map;
+
+/**
+ * One decoded {@code networking.istio.io} object: identity, the metadata the control plane uses,
+ * and the spec record. Immutable; {@code generation} and {@code resourceVersion} may be null.
+ */
+public record IstioConfig(
+    IstioKind kind,
+    String apiVersion,
+    String namespace,
+    String name,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    Long generation,
+    String resourceVersion,
+    NetworkingSpec spec) {
+
+  public IstioConfig {
+    labels = Map.copyOf(labels);
+    annotations = Map.copyOf(annotations);
+  }
+
+  /** {@code Kind namespace/name}, the prefix of every message about this object. */
+  public String what() {
+    return kind.kind() + " " + namespace + "/" + name;
+  }
+
+  /** The spec as its record type; throws if the kind does not match. */
+  public <T extends NetworkingSpec> T spec(Class<T> type) {
+    return type.cast(spec);
+  }
+}

@@ -1,0 +1,5 @@
+package dev.meshctl.crds.networking;
+
+/** The spec of one {@code networking.istio.io} object. One record per kind; immutable. */
+public sealed interface NetworkingSpec
+    permits VirtualService, DestinationRule, Gateway, ServiceEntry, Sidecar, WorkloadEntry {}
