@@ -1,12 +1,14 @@
 package dev.meshctl.bench;
 
 import dev.meshctl.bench.AckingAdsClient.ClientStats;
+import dev.meshctl.xds.model.EndpointChanges;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.InvalidNodeException;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.proxy.ProxyParser;
 import dev.meshctl.xds.server.AdsServer;
+import dev.meshctl.xds.server.PushScope;
 import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsType;
@@ -229,7 +231,14 @@ public final class PushBenchmark {
       long cpu1 = JvmProbes.cpuNanos();
       long clientCpu1 = fleet.clientCpuNanos();
       long updateStart = System.nanoTime();
-      ads.push(new TranslationContext(updated));
+      // As the control plane does for an endpoint-only change (AdsXdsFrontend): EDS for everyone,
+      // everything for proxies whose own endpoints changed.
+      EndpointChanges changes = EndpointChanges.between(snapshot, updated);
+      ads.push(
+          new TranslationContext(updated),
+          changes.headlessChanged()
+              ? PushScope.ALL
+              : PushScope.endpoints(changes.changedAddresses()));
       boolean edsUpdated = fleet.awaitEdsUpdated(timeout);
       long updateObserved = System.nanoTime() - updateStart;
       long updateCpu = JvmProbes.cpuNanos() - cpu1;

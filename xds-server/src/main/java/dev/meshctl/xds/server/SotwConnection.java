@@ -36,8 +36,12 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     String ackedVersion = "";
     Optional<Nack> lastNack = Optional.empty();
 
-    /** What the last response carried, by name: the fallback for a resource refused later. */
-    SortedMap<String, EncodedResource> sent = Collections.emptySortedMap();
+    /**
+     * The context of the last generation with nothing refused: where the last good version of a
+     * resource refused later is found. A reference to a shared context, not a per-stream copy of
+     * the resources, so it costs nothing per connection.
+     */
+    TranslationContext lastClean;
 
     /** A request must be answered even if the version did not change (held until a context). */
     boolean mustRespond;
@@ -133,7 +137,10 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     if (generated == null) {
       return;
     }
-    SortedMap<String, EncodedResource> resources = keepLastGood(generated, state.sent);
+    SortedMap<String, EncodedResource> resources = keepLastGood(type, state, generated);
+    if (generated.rejected().isEmpty()) {
+      state.lastClean = context;
+    }
     String version =
         resources == generated.accepted()
             ? generated.version()
@@ -151,7 +158,6 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     DiscoveryResponse built = response.build();
     if (send(built)) {
       state.sentVersion = version;
-      state.sent = resources;
       state.sentNonce = nonce;
       state.mustRespond = false;
       recordPush(type, start, built.getSerializedSize(), built.getResourcesCount());
@@ -159,20 +165,34 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
   }
 
   /**
-   * The accepted resources plus, for each refused one, the version last sent on this stream. A
-   * state-of-the-world response replaces the whole set for wildcard types (CDS, LDS): leaving a
-   * refused cluster out would make Envoy delete the good one it already runs, so the proxy keeps
-   * its last good config for that resource instead. A refused resource never sent before is left
-   * out. Returns {@code generated.accepted()} itself when nothing was substituted.
+   * The accepted resources plus, for each refused one, its version from the last generation that
+   * had nothing refused. A state-of-the-world response replaces the whole set for wildcard types
+   * (CDS, LDS): leaving a refused cluster out would make Envoy delete the good one it already runs,
+   * so the proxy keeps its last good config for that resource instead. A refused resource with no
+   * good version is left out. Returns {@code generated.accepted()} itself when nothing was
+   * substituted. Regenerating from the older context only happens while something is refused.
    */
-  private static SortedMap<String, EncodedResource> keepLastGood(
-      GeneratedType generated, SortedMap<String, EncodedResource> lastSent) {
-    if (generated.rejected().isEmpty() || lastSent.isEmpty()) {
+  private SortedMap<String, EncodedResource> keepLastGood(
+      XdsType type, TypeState state, GeneratedType generated) {
+    if (generated.rejected().isEmpty() || state.lastClean == null) {
+      return generated.accepted();
+    }
+    GeneratedType good;
+    try {
+      good =
+          ResourceEncoder.generate(
+              server.generator(),
+              server.validator(),
+              state.lastClean,
+              proxy,
+              type,
+              state.subscription);
+    } catch (RuntimeException e) {
       return generated.accepted();
     }
     SortedMap<String, EncodedResource> merged = new TreeMap<>(generated.accepted());
     for (String name : generated.rejected().keySet()) {
-      EncodedResource previous = lastSent.get(name);
+      EncodedResource previous = good.accepted().get(name);
       if (previous != null) {
         merged.put(name, previous);
       }
