@@ -28,10 +28,9 @@ final class InjectionPolicy {
    */
   static Optional<String> namespaceSkipReason(
       Pod pod, Namespace namespace, InjectionConfig config) {
-    String podRef = podRef(pod);
     Map<String, String> podLabels = labels(pod.getMetadata());
     if ("false".equals(podLabels.get(Annotations.INJECT))) {
-      return Optional.of(podRef + ": label " + Annotations.INJECT + "=false opts the pod out");
+      return Optional.of("label " + Annotations.INJECT + "=false opts the pod out");
     }
     Map<String, String> nsLabels = namespace == null ? Map.of() : labels(namespace.getMetadata());
     String nsName = namespace == null ? "" : namespace.getMetadata().getName();
@@ -43,8 +42,7 @@ final class InjectionPolicy {
         return Optional.empty();
       }
       return Optional.of(
-          podRef
-              + ": namespace "
+          "namespace "
               + nsName
               + " has label "
               + Annotations.NAMESPACE_INJECTION
@@ -58,8 +56,7 @@ final class InjectionPolicy {
       return nsRev.equals(ours)
           ? Optional.empty()
           : Optional.of(
-              podRef
-                  + ": namespace "
+              "namespace "
                   + nsName
                   + " has label "
                   + Annotations.REV
@@ -72,14 +69,13 @@ final class InjectionPolicy {
     if (podRev != null) {
       return podRev.equals(ours)
           ? Optional.empty()
-          : Optional.of(podRef + ": pod label " + Annotations.REV + "=" + podRev + ", not " + ours);
+          : Optional.of("pod label " + Annotations.REV + "=" + podRev + ", not " + ours);
     }
     if ("true".equals(podLabels.get(Annotations.INJECT)) && config.revision().isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
-        podRef
-            + ": namespace "
+        "namespace "
             + nsName
             + " is not selected (no label "
             + Annotations.NAMESPACE_INJECTION
@@ -104,21 +100,19 @@ final class InjectionPolicy {
    * @param namespace the pod's namespace (from the request when the pod has none)
    */
   static Optional<String> podSkipReason(Pod pod, String namespace, InjectionConfig config) {
-    String podRef = podRef(pod);
     Map<String, String> annotations = annotations(pod.getMetadata());
     if (annotations.containsKey(Annotations.STATUS)) {
-      return Optional.of(
-          podRef + ": already injected (annotation " + Annotations.STATUS + " is present)");
+      return Optional.of("already injected (annotation " + Annotations.STATUS + " is present)");
     }
     if (pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
-      return Optional.of(podRef + ": spec.hostNetwork is true; iptables would change the node");
+      return Optional.of("spec.hostNetwork is true; iptables would change the node");
     }
     if (IGNORED_NAMESPACES.contains(namespace)) {
-      return Optional.of(podRef + ": namespace " + namespace + " is never injected");
+      return Optional.of("namespace " + namespace + " is never injected");
     }
     if (namespace.equals(config.istioNamespace())) {
       return Optional.of(
-          podRef + ": namespace " + namespace + " is the control plane's and is never injected");
+          "namespace " + namespace + " is the control plane's and is never injected");
     }
     Map<String, String> labels = labels(pod.getMetadata());
     String selector = annotations.getOrDefault(Annotations.INJECT, "");
@@ -128,7 +122,7 @@ final class InjectionPolicy {
       source = "label";
     }
     if (selector.equals("false")) {
-      return Optional.of(podRef + ": " + source + " " + Annotations.INJECT + "=false");
+      return Optional.of(source + " " + Annotations.INJECT + "=false");
     }
     if (selector.equals("true")) {
       return Optional.empty();
@@ -136,7 +130,7 @@ final class InjectionPolicy {
     // Any other value falls back to the default policy, as in Istio.
     for (LabelSelectorMatcher never : config.neverInjectSelector()) {
       if (never.matches(labels)) {
-        return Optional.of(podRef + ": labels match neverInjectSelector " + never.matchLabels());
+        return Optional.of("labels match neverInjectSelector " + never.matchLabels());
       }
     }
     for (LabelSelectorMatcher always : config.alwaysInjectSelector()) {
@@ -146,7 +140,7 @@ final class InjectionPolicy {
     }
     return config.injectByDefault()
         ? Optional.empty()
-        : Optional.of(podRef + ": injection policy is disabled and the pod does not opt in");
+        : Optional.of("injection policy is disabled and the pod does not opt in");
   }
 
   static String podRef(Pod pod) {

@@ -15,14 +15,17 @@ final class Manifests {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * YAML like kubectl prints it: no quotes unless needed, multi-line strings as literal blocks, no
-   * leading {@code ---} (the caller writes separators between documents).
+   * YAML like kubectl prints it: no quotes unless needed (strings that look like numbers or
+   * booleans are quoted), multi-line strings as literal blocks, no leading {@code ---} (the caller
+   * writes separators between documents).
    */
   static final ObjectMapper YAML =
       new YAMLMapper(
               YAMLFactory.builder()
                   .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                   .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  // "15020" must stay a string: annotations and args are strings in the API.
+                  .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
                   .build())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

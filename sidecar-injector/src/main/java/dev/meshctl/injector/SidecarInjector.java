@@ -49,7 +49,7 @@ public final class SidecarInjector {
       skip = InjectionPolicy.namespaceSkipReason(copy, namespace, config);
     }
     if (skip.isPresent()) {
-      return new InjectionResult.NotInjected(skip.get());
+      return new InjectionResult.NotInjected(InjectionPolicy.podRef(copy) + ": " + skip.get());
     }
     return new InjectionResult.Injected(render(copy, DeploymentMeta.fromPod(copy), config));
   }

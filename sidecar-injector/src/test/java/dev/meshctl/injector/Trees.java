@@ -85,10 +85,13 @@ final class Trees {
     }
   }
 
-  /** YAML with object keys sorted, so two equal trees print identically and diffs are readable. */
+  /**
+   * Pretty JSON with object keys sorted, so two equal trees print identically and diffs are
+   * readable. JSON, not YAML, so that a string "15020" and a number 15020 differ.
+   */
   static String canonical(JsonNode node) {
     try {
-      return Manifests.YAML.writeValueAsString(sorted(node));
+      return Manifests.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(sorted(node));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
