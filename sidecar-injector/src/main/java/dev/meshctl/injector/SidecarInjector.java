@@ -55,6 +55,20 @@ public final class SidecarInjector {
   }
 
   /**
+   * Webhook semantics when the API server has already applied the namespace and object selectors
+   * (the namespace object is not at hand): only the pod-level policy, then the template.
+   */
+  public static InjectionResult injectSelected(Pod pod, InjectionConfig config) {
+    Pod copy = copy(pod);
+    String podNamespace = nullToEmpty(copy.getMetadata().getNamespace());
+    Optional<String> skip = InjectionPolicy.podSkipReason(copy, podNamespace, config);
+    if (skip.isPresent()) {
+      return new InjectionResult.NotInjected(InjectionPolicy.podRef(copy) + ": " + skip.get());
+    }
+    return new InjectionResult.Injected(render(copy, DeploymentMeta.fromPod(copy), config));
+  }
+
+  /**
    * {@code kube-inject} semantics for a workload's pod template: no namespace selection (the user
    * asked for injection), only the pod-level policy with injection enabled by default.
    */
