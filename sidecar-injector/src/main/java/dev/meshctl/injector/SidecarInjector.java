@@ -104,7 +104,14 @@ public final class SidecarInjector {
 
     List<Container> templateInit = new ArrayList<>(SidecarTemplate.initContainers(ctx));
     List<Container> templateContainers = new ArrayList<>();
-    (nativeSidecar ? templateInit : templateContainers).add(SidecarTemplate.proxyContainer(ctx));
+    Container proxyTemplate = SidecarTemplate.proxyContainer(ctx);
+    // The user's own istio-proxy (in either list) overrides the template's, wherever it goes.
+    Container userProxy = removeProxy(spec.getContainers());
+    Container userInitProxy = removeProxy(spec.getInitContainers());
+    Container override = userProxy != null ? userProxy : userInitProxy;
+    Container proxyOut =
+        override == null ? proxyTemplate : overlay(proxyTemplate, override, Container.class);
+    (nativeSidecar ? templateInit : templateContainers).add(proxyOut);
     List<Volume> templateVolumes = SidecarVolumes.volumes();
 
     spec.setInitContainers(
@@ -275,6 +282,15 @@ public final class SidecarInjector {
       }
     }
     return config.statusPort();
+  }
+
+  private static Container removeProxy(List<Container> list) {
+    for (int i = 0; i < list.size(); i++) {
+      if (SidecarTemplate.PROXY.equals(list.get(i).getName())) {
+        return list.remove(i);
+      }
+    }
+    return null;
   }
 
   private static Container findProxy(PodSpec spec) {

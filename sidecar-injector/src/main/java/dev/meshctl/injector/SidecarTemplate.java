@@ -336,7 +336,7 @@ final class SidecarTemplate {
 
   private static void putQuantity(Map<String, Quantity> into, String key, String value) {
     if (value != null) {
-      into.put(key, new Quantity(value));
+      into.put(key, new Quantity(Quantities.canonical(value)));
     }
   }
 
