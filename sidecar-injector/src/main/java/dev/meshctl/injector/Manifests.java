@@ -27,6 +27,8 @@ final class Manifests {
                   // "15020" must stay a string: annotations and args are strings in the API.
                   .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+                  // Long JSON annotations stay on one line, as kubectl prints them.
+                  .disable(YAMLGenerator.Feature.SPLIT_LINES)
                   .build())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 

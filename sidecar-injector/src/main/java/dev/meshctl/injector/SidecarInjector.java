@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -130,7 +131,8 @@ public final class SidecarInjector {
       annotations.putIfAbsent(Annotations.DEFAULT_LOGS_CONTAINER, apps.get(0));
       annotations.putIfAbsent(Annotations.DEFAULT_CONTAINER, apps.get(0));
     }
-    meta.setLabels(labels);
+    // Sorted, as Go prints maps: stable output and diffs.
+    meta.setLabels(new TreeMap<>(labels));
     meta.setAnnotations(annotations);
 
     Container proxy = findProxy(spec);
@@ -146,6 +148,7 @@ public final class SidecarInjector {
     annotations.put(
         Annotations.STATUS,
         statusJson(templateInit, templateContainers, templateVolumes, config.revisionOrDefault()));
+    meta.setAnnotations(new TreeMap<>(annotations));
     ContainerOrder.reorder(spec, config.holdApplicationUntilProxyStarts());
     return pod;
   }
