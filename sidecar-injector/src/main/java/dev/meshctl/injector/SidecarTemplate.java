@@ -1,12 +1,8 @@
 package dev.meshctl.injector;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.LifecycleBuilder;
@@ -161,7 +157,7 @@ final class SidecarTemplate {
     if (lifecycle != null) {
       b.withLifecycle(lifecycle);
     }
-    b.withEnv(env(ctx));
+    b.withEnv(ProxyEnv.env(ctx));
     if (!ctx.statusPort().equals("0")) {
       InjectionConfig.Readiness r = config.readiness();
       if (r.startupProbeEnabled()) {
@@ -208,43 +204,6 @@ final class SidecarTemplate {
     return ctx.config().holdApplicationUntilProxyStarts() && !ctx.nativeSidecar();
   }
 
-  private static List<EnvVar> env(Context ctx) {
-    InjectionConfig config = ctx.config();
-    List<EnvVar> env = new ArrayList<>();
-    env.add(value("PILOT_CERT_PROVIDER", "istiod"));
-    env.add(value("CA_ADDR", config.discoveryAddress()));
-    env.add(field("POD_NAME", "metadata.name"));
-    env.add(field("POD_NAMESPACE", "metadata.namespace"));
-    env.add(field("INSTANCE_IP", "status.podIP"));
-    env.add(field("SERVICE_ACCOUNT", "spec.serviceAccountName"));
-    env.add(field("HOST_IP", "status.hostIP"));
-    env.add(resourceField("ISTIO_CPU_LIMIT", "limits.cpu"));
-    env.add(value("PROXY_CONFIG", config.proxyConfigJson() + "\n"));
-    env.add(value("ISTIO_META_POD_PORTS", podPortsJson(ctx.containers())));
-    env.add(value("ISTIO_META_APP_CONTAINERS", String.join(",", appContainerNames(ctx))));
-    env.add(resourceField("GOMEMLIMIT", "limits.memory"));
-    env.add(value("ISTIO_META_CLUSTER_ID", config.clusterName()));
-    env.add(field("ISTIO_META_NODE_NAME", "spec.nodeName"));
-    env.add(value("ISTIO_META_INTERCEPTION_MODE", ctx.interceptionMode()));
-    String workload =
-        nonEmpty(ctx.labels().get("service.istio.io/workload-name"), ctx.deployment().name());
-    if (!workload.isEmpty()) {
-      env.add(value("ISTIO_META_WORKLOAD_NAME", workload));
-    }
-    String owner = ctx.deployment().ownerUri();
-    if (!owner.isEmpty()) {
-      env.add(value("ISTIO_META_OWNER", owner));
-    }
-    String meshId = nonEmpty(config.meshId(), config.trustDomain());
-    if (!meshId.isEmpty()) {
-      env.add(value("ISTIO_META_MESH_ID", meshId));
-    }
-    if (!config.trustDomain().isEmpty()) {
-      env.add(value("TRUST_DOMAIN", config.trustDomain()));
-    }
-    return env;
-  }
-
   /** The names of the application containers (all but istio-proxy), in pod order. */
   static List<String> appContainerNames(Context ctx) {
     List<String> names = new ArrayList<>();
@@ -254,37 +213,6 @@ final class SidecarTemplate {
       }
     }
     return names;
-  }
-
-  /**
-   * {@code ISTIO_META_POD_PORTS}: the pod's container ports as Go marshals {@code ContainerPort}
-   * (field order name, hostPort, containerPort, protocol, hostIP; zero values omitted), one per
-   * line, in the layout Istio's template produces.
-   */
-  static String podPortsJson(List<Container> containers) {
-    StringBuilder sb = new StringBuilder("[");
-    boolean first = true;
-    for (Container c : containers) {
-      for (ContainerPort p : c.getPorts()) {
-        ObjectNode o = Manifests.JSON.createObjectNode();
-        if (p.getName() != null && !p.getName().isEmpty()) {
-          o.put("name", p.getName());
-        }
-        if (p.getHostPort() != null && p.getHostPort() != 0) {
-          o.put("hostPort", p.getHostPort());
-        }
-        o.put("containerPort", p.getContainerPort() == null ? 0 : p.getContainerPort());
-        if (p.getProtocol() != null && !p.getProtocol().isEmpty()) {
-          o.put("protocol", p.getProtocol());
-        }
-        if (p.getHostIP() != null && !p.getHostIP().isEmpty()) {
-          o.put("hostIP", p.getHostIP());
-        }
-        sb.append("\n    ").append(first ? "" : ",").append(o);
-        first = false;
-      }
-    }
-    return sb.append("\n]").toString();
   }
 
   private static SecurityContext proxySecurityContext(Context ctx) {
@@ -376,33 +304,6 @@ final class SidecarTemplate {
     } catch (NumberFormatException e) {
       return defaultValue;
     }
-  }
-
-  private static EnvVar value(String name, String value) {
-    return new EnvVarBuilder().withName(name).withValue(value).build();
-  }
-
-  private static EnvVar field(String name, String path) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewFieldRef()
-        .withFieldPath(path)
-        .endFieldRef()
-        .endValueFrom()
-        .build();
-  }
-
-  private static EnvVar resourceField(String name, String resource) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewResourceFieldRef()
-        .withResource(resource)
-        .withDivisor(new Quantity("1"))
-        .endResourceFieldRef()
-        .endValueFrom()
-        .build();
   }
 
   static String nonEmpty(String first, String second) {
