@@ -185,17 +185,14 @@ public final class SidecarInjector {
   }
 
   private static void deepMerge(ObjectNode target, JsonNode source) {
-    source
-        .fields()
-        .forEachRemaining(
-            e -> {
-              JsonNode existing = target.get(e.getKey());
-              if (existing instanceof ObjectNode o && e.getValue().isObject()) {
-                deepMerge(o, e.getValue());
-              } else {
-                target.set(e.getKey(), e.getValue());
-              }
-            });
+    for (Map.Entry<String, JsonNode> e : source.properties()) {
+      JsonNode existing = target.get(e.getKey());
+      if (existing instanceof ObjectNode o && e.getValue().isObject()) {
+        deepMerge(o, e.getValue());
+      } else {
+        target.set(e.getKey(), e.getValue());
+      }
+    }
   }
 
   /**

@@ -94,7 +94,8 @@ class SidecarInjectorTest {
     Pod first = injected(SidecarInjector.inject(in, enabled("shop"), CONFIG));
     Pod second = injected(SidecarInjector.inject(in, enabled("shop"), CONFIG));
 
-    assertThat((JsonNode) Manifests.JSON.valueToTree(in)).isEqualTo(before);
+    JsonNode after = Manifests.JSON.valueToTree(in);
+    assertThat(after).isEqualTo(before);
     assertThat(first).isEqualTo(second);
   }
 

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -66,20 +65,20 @@ final class Trees {
 
   private static void strip(JsonNode node) {
     if (node instanceof ObjectNode o) {
-      Iterator<java.util.Map.Entry<String, JsonNode>> it = o.fields();
-      while (it.hasNext()) {
-        var e = it.next();
+      List<String> drop = new ArrayList<>();
+      for (var e : o.properties()) {
         String k = e.getKey();
         JsonNode v = e.getValue();
         boolean emptyObject = v.isObject() && v.isEmpty();
         if ((k.equals("creationTimestamp") && v.isNull())
             || (emptyObject
                 && (k.equals("status") || k.equals("strategy") || k.equals("resources")))) {
-          it.remove();
+          drop.add(k);
         } else {
           strip(v);
         }
       }
+      o.remove(drop);
     } else if (node instanceof ArrayNode a) {
       a.forEach(Trees::strip);
     }
@@ -100,7 +99,7 @@ final class Trees {
   private static JsonNode sorted(JsonNode node) {
     if (node.isObject()) {
       TreeMap<String, JsonNode> m = new TreeMap<>();
-      node.fields().forEachRemaining(e -> m.put(e.getKey(), sorted(e.getValue())));
+      node.properties().forEach(e -> m.put(e.getKey(), sorted(e.getValue())));
       ObjectNode o = Manifests.JSON.createObjectNode();
       m.forEach(o::set);
       return o;
