@@ -1,6 +1,7 @@
 package dev.meshctl.controlplane.source.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.meshctl.controlplane.store.ConfigChange;
@@ -13,10 +14,13 @@ import dev.meshctl.xds.model.Service;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -146,5 +150,148 @@ class KubernetesSourceTest {
     client.discovery().v1().endpointSlices().inNamespace("default").withName("reviews-1").delete();
     await().atMost(WAIT).until(() -> store.get(SLICE).isEmpty());
     assertThat(store.get(REVIEWS)).isPresent();
+  }
+
+  @Test
+  void anInvalidObjectIsReportedAndSkippedWhileOthersLoadAndFixingItLoadsIt() throws Exception {
+    client.services().resource(service("default", "broken", 0)).create();
+    client.services().resource(service("default", "reviews", 9080)).create();
+    KubernetesSource source = start();
+
+    ConfigKey broken = ConfigKey.of(ConfigKind.SERVICE, "default", "broken");
+    assertThat(store.get(REVIEWS)).isPresent();
+    assertThat(store.get(broken)).isEmpty();
+    assertThat(source.diagnostics())
+        .containsExactly(
+            "Service default/broken: spec.ports[0].port: must be an integer between 1 and 65535,"
+                + " got 0");
+
+    client.services().resource(service("default", "broken", 8080)).update();
+    await().atMost(WAIT).until(() -> store.get(broken).isPresent());
+    assertThat(source.diagnostics()).isEmpty();
+
+    // Broken again: reported, and the last good version stays (as for a broken file).
+    client.services().resource(service("default", "broken", 70000)).update();
+    await().atMost(WAIT).until(() -> !source.diagnostics().isEmpty());
+    assertThat(source.diagnostics())
+        .containsExactly(
+            "Service default/broken: spec.ports[0].port: must be an integer between 1 and 65535,"
+                + " got 70000");
+    assertThat(((Service) store.get(broken).get()).ports().get(0).port()).isEqualTo(8080);
+
+    // Deleting it clears both.
+    client.services().inNamespace("default").withName("broken").delete();
+    await().atMost(WAIT).until(() -> store.get(broken).isEmpty() && source.diagnostics().isEmpty());
+  }
+
+  @Test
+  void onlyPodsWithAnIpThatAreNotTerminalAreStored() throws Exception {
+    client.pods().resource(pod("default", "pending", null, "Pending")).create();
+    client.pods().resource(pod("default", "done", "10.0.0.2", "Succeeded")).create();
+    client.pods().resource(pod("default", "reviews-v1", "10.0.0.1", "Running")).create();
+    start();
+
+    assertThat(store.snapshotObjects()).extracting(o -> o.key()).containsExactly(POD);
+
+    // Gets an IP: now it counts; fails: it goes.
+    client.pods().resource(pod("default", "pending", "10.0.0.3", "Running")).update();
+    ConfigKey pending = ConfigKey.of(ConfigKind.POD, "default", "pending");
+    await().atMost(WAIT).until(() -> store.get(pending).isPresent());
+    client.pods().resource(pod("default", "pending", "10.0.0.3", "Failed")).update();
+    await().atMost(WAIT).until(() -> store.get(pending).isEmpty());
+  }
+
+  @Test
+  void aReListAfterRestartChangesNothingUnchangedAndRemovesWhatWasDeletedMeanwhile()
+      throws Exception {
+    client.services().resource(service("default", "reviews", 9080)).create();
+    client.services().resource(service("default", "ratings", 9080)).create();
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .resource(slice("default", "reviews-1", "reviews", 9080, "10.0.0.1"))
+        .create();
+    KubernetesSource first = start();
+    int before = changes.size();
+    assertThat(store.size()).isEqualTo(3);
+
+    // The informers stop (like a lost watch); meanwhile ratings is deleted. The new informers list
+    // everything again.
+    first.close();
+    client.services().inNamespace("default").withName("ratings").delete();
+    start();
+
+    ConfigKey ratings = ConfigKey.of(ConfigKind.SERVICE, "default", "ratings");
+    assertThat(store.get(ratings)).isEmpty();
+    assertThat(changes.subList(before, changes.size()))
+        .extracting(ConfigChange::keys)
+        .containsExactly(new java.util.TreeSet<>(List.of(ratings)));
+  }
+
+  @Test
+  void resyncsReplayEveryObjectButChangeNothing() throws Exception {
+    client.services().resource(service("default", "reviews", 9080)).create();
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .resource(slice("default", "reviews-1", "reviews", 9080, "10.0.0.1"))
+        .create();
+    KubernetesSource source =
+        start(
+            new KubernetesSource.Settings(
+                Optional.empty(), List.of(), Duration.ofSeconds(20), Duration.ofSeconds(1)));
+    int before = changes.size();
+    long events = source.eventsHandled();
+
+    // Two resync rounds (fabric8's shortest period is 1 s): each replays both objects as updates.
+    await().atMost(WAIT).until(() -> source.eventsHandled() >= events + 4);
+    // Then one real change: it is the only change the store reports.
+    client.services().resource(service("default", "ratings", 9080)).create();
+    ConfigKey ratings = ConfigKey.of(ConfigKind.SERVICE, "default", "ratings");
+    await().atMost(WAIT).until(() -> store.get(ratings).isPresent());
+    assertThat(changes.subList(before, changes.size()))
+        .extracting(ConfigChange::keys)
+        .containsExactly(new java.util.TreeSet<>(List.of(ratings)));
+  }
+
+  @Test
+  void watchNamespacesLimitsWhatIsSeen() throws Exception {
+    client.services().resource(service("default", "reviews", 9080)).create();
+    client.services().resource(service("other", "reviews", 9080)).create();
+    client.services().resource(service("third", "reviews", 9080)).create();
+    start(
+        new KubernetesSource.Settings(
+            Optional.empty(), List.of("default", "third"), Duration.ofSeconds(20), Duration.ZERO));
+
+    assertThat(store.snapshotObjects())
+        .extracting(o -> o.key().toString())
+        .containsExactly("Service default/reviews", "Service third/reviews");
+  }
+
+  @Test
+  void anUnreachableApiServerFailsStartNamingTheServerAndTheResource() {
+    try (KubernetesClient unreachable =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl("https://127.0.0.1:1/")
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build()) {
+      KubernetesSource source =
+          new KubernetesSource(
+              unreachable,
+              store,
+              new KubernetesSource.Settings(
+                  Optional.empty(), List.of(), Duration.ofSeconds(5), Duration.ZERO));
+      sources.add(source);
+      assertThatThrownBy(source::start)
+          .isInstanceOf(KubernetesSourceException.class)
+          .hasMessageStartingWith(
+              "Kubernetes API server https://127.0.0.1:1/: listing Service in all namespaces ");
+      assertThat(store.size()).isZero();
+    }
   }
 }
