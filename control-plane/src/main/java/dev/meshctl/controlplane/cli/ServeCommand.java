@@ -4,6 +4,7 @@ import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -135,7 +136,13 @@ public final class ServeCommand implements Callable<Integer> {
     }
     // Only an explicit --kubeconfig turns Kubernetes on: a KUBECONFIG in the environment must not
     // silently connect a file-based run to a cluster.
-    boolean useKube = kube || spec.commandLine().getParseResult().hasMatchedOption("--kubeconfig");
+    boolean explicitKubeconfig =
+        spec.commandLine().getParseResult().hasMatchedOption("--kubeconfig");
+    boolean useKube = kube || explicitKubeconfig;
+    // A KUBECONFIG list (a:b) is left to fabric8's auto-configuration, which merges lists.
+    Optional<Path> kubeconfigFile =
+        Optional.ofNullable(kubeconfig)
+            .filter(p -> explicitKubeconfig || !p.toString().contains(File.pathSeparator));
     if (!useKube && !watchNamespaces.isEmpty()) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--watch-namespaces needs --kube or --kubeconfig");
@@ -144,7 +151,7 @@ public final class ServeCommand implements Callable<Integer> {
         useKube
             ? Optional.of(
                 new KubernetesSource.Settings(
-                    Optional.ofNullable(kubeconfig),
+                    kubeconfigFile,
                     watchNamespaces,
                     KubernetesSource.Settings.DEFAULT.syncTimeout(),
                     KubernetesSource.Settings.DEFAULT.resync()))

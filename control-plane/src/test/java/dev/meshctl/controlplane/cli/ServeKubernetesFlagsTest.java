@@ -76,6 +76,12 @@ class ServeKubernetesFlagsTest {
   }
 
   @Test
+  void aKubeconfigListInTheEnvironmentIsLeftToFabric8sAutoConfiguration() {
+    assertThat(run(Map.of("KUBECONFIG", "/a/config:/b/config"), "serve", "--kube")).isZero();
+    assertThat(served.get(0).kubernetes().get().kubeconfig()).isEmpty();
+  }
+
+  @Test
   void watchNamespacesWithoutKubernetesIsAUsageError() {
     assertThat(run(Map.of(), "serve", "--watch-namespaces", "a")).isEqualTo(2);
     assertThat(err.toString()).startsWith("--watch-namespaces needs --kube or --kubeconfig");

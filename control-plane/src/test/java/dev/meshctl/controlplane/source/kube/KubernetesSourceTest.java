@@ -18,12 +18,16 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @EnableKubernetesMockClient(crud = true)
 class KubernetesSourceTest {
@@ -293,5 +297,47 @@ class KubernetesSourceTest {
               "Kubernetes API server https://127.0.0.1:1/: listing Service in all namespaces ");
       assertThat(store.size()).isZero();
     }
+  }
+
+  @Test
+  void connectUsesTheGivenKubeconfigAndNamesAMissingOne(@TempDir Path dir) throws Exception {
+    Path kubeconfig = dir.resolve("config");
+    Files.writeString(
+        kubeconfig,
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: test
+          user: {token: abc}
+        contexts:
+        - name: test
+          context: {cluster: test, user: test}
+        current-context: test
+        """
+            .formatted(client.getMasterUrl()));
+    KubernetesSource.Settings settings =
+        new KubernetesSource.Settings(
+            Optional.of(kubeconfig), List.of(), Duration.ofSeconds(20), Duration.ZERO);
+    try (KubernetesClient fromFile = KubernetesSource.connect(settings)) {
+      assertThat(fromFile.getMasterUrl()).isEqualTo(client.getMasterUrl());
+      KubernetesSource source = new KubernetesSource(fromFile, store, settings);
+      sources.add(source);
+      client.services().resource(service("default", "reviews", 9080)).create();
+      source.start();
+      assertThat(store.get(REVIEWS)).isPresent();
+    }
+
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(
+            () ->
+                KubernetesSource.connect(
+                    new KubernetesSource.Settings(
+                        Optional.of(missing), List.of(), Duration.ofSeconds(1), Duration.ZERO)))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessage(missing + ": kubeconfig does not exist");
   }
 }
