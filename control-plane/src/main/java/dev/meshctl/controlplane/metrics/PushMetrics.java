@@ -17,9 +17,10 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code pilot_inbound_updates{type}}: effective changes accepted by the store, by Istio's
  *       types: {@code svc} (Service added or changed), {@code svcdelete} (Service removed), {@code
- *       eds} (EndpointSlice or Pod, which feed endpoints), {@code config} (anything else). Equal
- *       re-applies (informer resyncs, re-lists) are not updates, as Istio drops updates whose
- *       object did not change.
+ *       eds} (EndpointSlice or Pod, which feed endpoints); {@code config} is for the Istio config
+ *       kinds the model does not have yet (the switches below fail to compile until each kind is
+ *       mapped). Equal re-applies (informer resyncs, re-lists) are not updates, as Istio drops
+ *       updates whose object did not change.
  *   <li>{@code pilot_push_triggers{type}}: per change entering debouncing, one count per distinct
  *       Istio trigger reason among its keys: {@code service}, {@code endpoint} (EndpointSlice,
  *       Pod), {@code config} (anything else). Istio counts them when the merged push starts; the

@@ -199,12 +199,12 @@ public final class KubernetesSource implements AutoCloseable {
         throw fail(w, "was interrupted", e);
       }
     }
-    reconcile();
+    int objects = reconcile();
     log.info(
         "event=kubernetes_synced server={} scope=\"{}\" objects={} problems={}",
         serverUrl(),
         scope(),
-        applied.size(),
+        objects,
         diagnostics.size());
   }
 
@@ -270,8 +270,8 @@ public final class KubernetesSource implements AutoCloseable {
     }
   }
 
-  /** Applies every informer's cache at once: stale keys of an earlier run go. */
-  private void reconcile() {
+  /** Applies every informer's cache at once: stale keys of an earlier run go. Returns the count. */
+  private int reconcile() {
     synchronized (lock) {
       Map<ConfigKey, ConfigObject> desired = new TreeMap<>();
       for (Watch w : watches) {
@@ -290,6 +290,7 @@ public final class KubernetesSource implements AutoCloseable {
       applied.clear();
       applied.putAll(desired);
       store.apply(SOURCE_NAME, desired);
+      return desired.size();
     }
   }
 
