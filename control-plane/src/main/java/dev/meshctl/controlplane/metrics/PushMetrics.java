@@ -23,8 +23,8 @@ import java.util.TreeSet;
  *       updates whose object did not change.
  *   <li>{@code pilot_push_triggers{type}}: per change entering debouncing, one count per distinct
  *       Istio trigger reason among its keys: {@code service}, {@code endpoint} (EndpointSlice,
- *       Pod), {@code config} (anything else). Istio counts them when the merged push starts; the
- *       totals agree once the push is done.
+ *       Pod); {@code config} likewise awaits the config kinds. Istio counts them when the merged
+ *       push starts; the totals agree once the push is done.
  *   <li>{@code pilot_debounce_time} (histogram, seconds): from a push's first change entering
  *       debouncing to its snapshot being ready.
  *   <li>{@code pilot_pushcontext_init_seconds} (histogram): snapshot build time.
