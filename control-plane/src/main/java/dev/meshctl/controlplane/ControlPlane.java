@@ -1,10 +1,13 @@
 package dev.meshctl.controlplane;
 
 import dev.meshctl.controlplane.metrics.MetricsRegistry;
+import dev.meshctl.controlplane.metrics.PushMetrics;
 import dev.meshctl.controlplane.metrics.XdsMetrics;
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.source.FileSource;
+import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.store.ConfigStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,34 +30,49 @@ import org.slf4j.LoggerFactory;
  * debounced push loop, the xDS frontend and the monitoring HTTP server, wired together and owning
  * their threads. No static state: several instances (on ephemeral ports) can run in one JVM.
  *
- * <p>Threads it owns: one file-watcher thread, one push thread (a single-thread scheduler, so
- * pushes never overlap), one monitoring HTTP thread. {@link #start} and {@link #close} are for the
- * owner; the getters may be called from any thread.
+ * <p>Threads it owns: one file-watcher thread, the Kubernetes client's informer threads, one push
+ * thread (a single-thread scheduler, so pushes never overlap), one monitoring HTTP thread. {@link
+ * #start} and {@link #close} are for the owner; the getters may be called from any thread.
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
   /**
-   * What to start.
+   * What to start. The sources: the config directory, the Kubernetes API, or both (two sources in
+   * one store); with neither, the embedded Bookinfo sample.
    *
-   * @param configDir the watched config directory; empty serves the embedded Bookinfo sample
+   * @param configDir the watched config directory
    * @param xdsPort the xDS port, 0 for an ephemeral one
    * @param monitoringPort the monitoring HTTP port, 0 for an ephemeral one
    * @param debounce push debounce windows
+   * @param kubernetes the cluster to watch, if any
    */
   public record Settings(
-      Optional<Path> configDir, int xdsPort, int monitoringPort, PushLoop.Settings debounce) {
+      Optional<Path> configDir,
+      int xdsPort,
+      int monitoringPort,
+      PushLoop.Settings debounce,
+      Optional<KubernetesSource.Settings> kubernetes) {
     public Settings {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(debounce, "debounce");
+      Objects.requireNonNull(kubernetes, "kubernetes");
+    }
+
+    /** Files (or the embedded sample) only, no Kubernetes. */
+    public Settings(
+        Optional<Path> configDir, int xdsPort, int monitoringPort, PushLoop.Settings debounce) {
+      this(configDir, xdsPort, monitoringPort, debounce, Optional.empty());
     }
   }
 
   private final Settings settings;
   private final ConfigStore store = new ConfigStore();
   private final MetricsRegistry metrics = new MetricsRegistry();
+  private final PushMetrics pushMetrics = new PushMetrics(metrics);
   private final List<AutoCloseable> closeables = new ArrayList<>(); // closed in reverse
   private volatile FileSource fileSource;
+  private volatile KubernetesSource kubeSource;
   private volatile PushLoop pushLoop;
   private volatile XdsFrontend xds;
   private volatile MonitoringServer monitoring;
@@ -70,9 +88,21 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane start(Settings settings, XdsFrontend.Factory xdsFactory, Clock clock)
       throws IOException {
+    return start(settings, xdsFactory, clock, KubernetesSource::connect);
+  }
+
+  /**
+   * As {@link #start(Settings, XdsFrontend.Factory, Clock)}, with the Kubernetes client's maker.
+   */
+  public static ControlPlane start(
+      Settings settings,
+      XdsFrontend.Factory xdsFactory,
+      Clock clock,
+      KubernetesSource.ClientFactory kubeClients)
+      throws IOException {
     ControlPlane cp = new ControlPlane(settings);
     try {
-      cp.startAll(xdsFactory, clock);
+      cp.startAll(xdsFactory, clock, kubeClients);
       return cp;
     } catch (IOException | RuntimeException e) {
       cp.close();
@@ -80,16 +110,21 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private void startAll(XdsFrontend.Factory xdsFactory, Clock clock) throws IOException {
+  private void startAll(
+      XdsFrontend.Factory xdsFactory, Clock clock, KubernetesSource.ClientFactory kubeClients)
+      throws IOException {
     xds = xdsFactory.start(settings.xdsPort(), new XdsMetrics(metrics));
     closeables.add(xds);
 
     ScheduledExecutorService pushThread =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("meshctl-push"));
     closeables.add(() -> shutdown(pushThread));
-    pushLoop = new PushLoop(store::snapshotObjects, xds, pushThread, clock, settings.debounce());
+    pushLoop =
+        new PushLoop(
+            store::snapshotObjects, xds, pushThread, clock, settings.debounce(), pushMetrics);
     closeables.add(pushLoop);
     store.listen(pushLoop::onChange);
+    store.observe(pushMetrics);
 
     ExecutorService httpThread = Executors.newSingleThreadExecutor(daemonThreads("meshctl-http"));
     closeables.add(() -> shutdown(httpThread));
@@ -107,7 +142,15 @@ public final class ControlPlane implements AutoCloseable {
               Duration.ofMillis(20));
       closeables.add(fileSource);
       fileSource.start();
-    } else {
+    }
+    if (settings.kubernetes().isPresent()) {
+      KubernetesClient client = kubeClients.connect(settings.kubernetes().get());
+      closeables.add(client);
+      kubeSource = new KubernetesSource(client, store, settings.kubernetes().get());
+      closeables.add(kubeSource);
+      kubeSource.start();
+    }
+    if (settings.configDir().isEmpty() && settings.kubernetes().isEmpty()) {
       store.apply(EmbeddedSample.NAME, EmbeddedSample.objects());
     }
     // The first load is in the store: push it now, without debounce.
@@ -120,10 +163,21 @@ public final class ControlPlane implements AutoCloseable {
     return loop != null && loop.pushes() > 0;
   }
 
-  /** The current config problems (empty for the embedded sample). */
+  /** Pushes completed so far (the first one makes the control plane ready). */
+  public long pushes() {
+    PushLoop loop = pushLoop;
+    return loop == null ? 0 : loop.pushes();
+  }
+
+  /** The current config problems: the files', then Kubernetes' (empty for the embedded sample). */
   public List<String> diagnostics() {
     FileSource fs = fileSource;
-    return fs == null ? List.of() : fs.diagnostics();
+    KubernetesSource ks = kubeSource;
+    List<String> out = new ArrayList<>(fs == null ? List.of() : fs.diagnostics());
+    if (ks != null) {
+      out.addAll(ks.diagnostics());
+    }
+    return List.copyOf(out);
   }
 
   /** The actual xDS port. */
@@ -148,10 +202,15 @@ public final class ControlPlane implements AutoCloseable {
 
   /** One line saying where the control plane listens and what it serves. */
   public String startupLine() {
+    KubernetesSource ks = kubeSource;
     String config =
         fileSource != null
             ? fileSource.root() + " (watched)"
-            : EmbeddedSample.NAME + " (no --config-dir given)";
+            : ks != null ? "" : EmbeddedSample.NAME + " (no --config-dir given)";
+    if (ks != null) {
+      config +=
+          (config.isEmpty() ? "" : ", ") + "kubernetes " + ks.serverUrl() + " (" + ks.scope() + ")";
+    }
     return "meshctl serving: xds port "
         + xdsPort()
         + ", monitoring port "

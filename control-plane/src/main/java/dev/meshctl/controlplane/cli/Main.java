@@ -31,7 +31,8 @@ public final class Main implements Callable<Integer> {
           "--monitoring-port", "MESHCTL_MONITORING_PORT",
           "--debounce-after", "PILOT_DEBOUNCE_AFTER",
           "--debounce-max", "PILOT_DEBOUNCE_MAX",
-          "--log-level", "MESHCTL_LOG_LEVEL");
+          "--log-level", "MESHCTL_LOG_LEVEL",
+          "--kubeconfig", "KUBECONFIG");
 
   @Spec private CommandSpec spec;
 

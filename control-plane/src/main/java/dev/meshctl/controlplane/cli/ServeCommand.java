@@ -2,12 +2,15 @@ package dev.meshctl.controlplane.cli;
 
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.push.PushLoop;
+import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +82,29 @@ public final class ServeCommand implements Callable<Integer> {
   private Duration debounceMax;
 
   @Option(
+      names = "--kube",
+      description =
+          "Watch Services, EndpointSlices and Pods of the Kubernetes cluster of the default"
+              + " kubeconfig ($KUBECONFIG, ~/.kube/config) or, inside a pod, of the in-cluster"
+              + " service account. Combines with --config-dir.")
+  private boolean kube;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description =
+          "Watch the cluster of this kubeconfig file (implies --kube). Env KUBECONFIG gives the"
+              + " file --kube uses, but does not turn Kubernetes on by itself.")
+  private Path kubeconfig;
+
+  @Option(
+      names = "--watch-namespaces",
+      paramLabel = "NS",
+      split = ",",
+      description = "Only watch these namespaces (comma-separated); default: all namespaces.")
+  private List<String> watchNamespaces = List.of();
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -108,12 +134,35 @@ public final class ServeCommand implements Callable<Integer> {
               + debounceMax
               + ")");
     }
+    // Only an explicit --kubeconfig turns Kubernetes on: a KUBECONFIG in the environment must not
+    // silently connect a file-based run to a cluster.
+    boolean explicitKubeconfig =
+        spec.commandLine().getParseResult().hasMatchedOption("--kubeconfig");
+    boolean useKube = kube || explicitKubeconfig;
+    // A KUBECONFIG list (a:b) is left to fabric8's auto-configuration, which merges lists.
+    Optional<Path> kubeconfigFile =
+        Optional.ofNullable(kubeconfig)
+            .filter(p -> explicitKubeconfig || !p.toString().contains(File.pathSeparator));
+    if (!useKube && !watchNamespaces.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--watch-namespaces needs --kube or --kubeconfig");
+    }
+    Optional<KubernetesSource.Settings> kubeSettings =
+        useKube
+            ? Optional.of(
+                new KubernetesSource.Settings(
+                    kubeconfigFile,
+                    watchNamespaces,
+                    KubernetesSource.Settings.DEFAULT.syncTimeout(),
+                    KubernetesSource.Settings.DEFAULT.resync()))
+            : Optional.empty();
     ControlPlane.Settings settings =
         new ControlPlane.Settings(
             Optional.ofNullable(configDir),
             xdsPort,
             monitoringPort,
-            new PushLoop.Settings(debounceAfter, debounceMax));
+            new PushLoop.Settings(debounceAfter, debounceMax),
+            kubeSettings);
     return server.serve(settings, logLevel, out, err);
   }
 

@@ -57,6 +57,7 @@ public final class PushLoop implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final Settings settings;
+  private final PushObserver observer;
 
   // All below guarded by this.
   private PushRequest pending;
@@ -82,6 +83,20 @@ public final class PushLoop implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Clock clock,
       Settings settings) {
+    this(objects, target, scheduler, clock, settings, PushObserver.NONE);
+  }
+
+  /**
+   * @param observer told of changes received and snapshots built (metrics)
+   */
+  public PushLoop(
+      Supplier<? extends Collection<ConfigObject>> objects,
+      PushTarget target,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      Settings settings,
+      PushObserver observer) {
+    this.observer = Objects.requireNonNull(observer, "observer");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.target = Objects.requireNonNull(target, "target");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -116,6 +131,7 @@ public final class PushLoop implements AutoCloseable {
         arm(settings.debounceAfter());
       }
     }
+    observer.changeReceived(change);
   }
 
   /** Number of pushes completed (delivered to the target, successfully or not). */
@@ -151,6 +167,7 @@ public final class PushLoop implements AutoCloseable {
 
   private void fire() {
     PushRequest request;
+    Instant since;
     synchronized (this) {
       timer = null;
       if (closed || pushing || pending == null) {
@@ -165,12 +182,13 @@ public final class PushLoop implements AutoCloseable {
         return;
       }
       request = pending;
+      since = firstPending;
       pending = null;
       pushNow = false;
       pushing = true;
     }
     try {
-      push(request);
+      push(request, since);
     } finally {
       synchronized (this) {
         pushing = false;
@@ -183,10 +201,13 @@ public final class PushLoop implements AutoCloseable {
     }
   }
 
-  private void push(PushRequest request) {
+  private void push(PushRequest request, Instant since) {
     Instant started = clock.instant();
     try {
       MeshSnapshot snapshot = MeshSnapshot.build(MeshConfig.DEFAULT, objects.get());
+      Instant built = clock.instant();
+      observer.snapshotBuilt(
+          request, snapshot, Duration.between(started, built), Duration.between(since, built));
       target.push(new TranslationContext(snapshot), request);
       log.info(
           "event=push full={} endpoint_only={} changes={} keys={} services={} took_ms={}",

@@ -34,6 +34,7 @@ public final class ConfigStore {
   // @GuardedBy("this"): the winner per key, kept so reads never merge sources.
   private final Map<ConfigKey, ConfigObject> effective = new TreeMap<>();
   private final List<Consumer<ConfigChange>> listeners = new CopyOnWriteArrayList<>();
+  private final List<StoreObserver> observers = new CopyOnWriteArrayList<>();
 
   /**
    * Registers a listener for later changes. Listeners are added during wiring, before sources
@@ -41,6 +42,14 @@ public final class ConfigStore {
    */
   public void listen(Consumer<ConfigChange> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Registers an observer told of each changed key and whether it was removed; like listeners,
+   * added during wiring.
+   */
+  public void observe(StoreObserver observer) {
+    observers.add(Objects.requireNonNull(observer, "observer"));
   }
 
   /**
@@ -55,7 +64,7 @@ public final class ConfigStore {
             "object " + e.getValue().key() + " filed under key " + e.getKey());
       }
     }
-    ConfigChange change;
+    Changed change;
     synchronized (this) {
       Map<ConfigKey, ConfigObject> previous = bySource.getOrDefault(source, Map.of());
       Set<ConfigKey> touched = new HashSet<>(previous.keySet());
@@ -72,7 +81,7 @@ public final class ConfigStore {
 
   /** Adds or replaces one object of {@code source}. */
   public Optional<ConfigChange> upsert(String source, ConfigObject object) {
-    ConfigChange change;
+    Changed change;
     synchronized (this) {
       bySource.computeIfAbsent(source, s -> new TreeMap<>()).put(object.key(), object);
       change = recompute(Set.of(object.key()));
@@ -82,7 +91,7 @@ public final class ConfigStore {
 
   /** Removes one object of {@code source}; a no-op when the source did not declare it. */
   public Optional<ConfigChange> delete(String source, ConfigKey key) {
-    ConfigChange change;
+    Changed change;
     synchronized (this) {
       Map<ConfigKey, ConfigObject> objects = bySource.get(source);
       if (objects == null || objects.remove(key) == null) {
@@ -112,8 +121,9 @@ public final class ConfigStore {
   }
 
   // Caller holds the lock. Returns null when no effective object changed.
-  private ConfigChange recompute(Set<ConfigKey> touched) {
+  private Changed recompute(Set<ConfigKey> touched) {
     TreeSet<ConfigKey> changed = new TreeSet<>();
+    Set<ConfigKey> removed = new HashSet<>();
     for (ConfigKey key : touched) {
       ConfigObject winner = null;
       for (Map<ConfigKey, ConfigObject> objects : bySource.values()) {
@@ -125,18 +135,29 @@ public final class ConfigStore {
       ConfigObject before = winner == null ? effective.remove(key) : effective.put(key, winner);
       if (!Objects.equals(before, winner)) {
         changed.add(key);
+        if (winner == null) {
+          removed.add(key);
+        }
       }
     }
-    return changed.isEmpty() ? null : new ConfigChange(changed);
+    return changed.isEmpty() ? null : new Changed(new ConfigChange(changed), removed);
   }
 
-  private Optional<ConfigChange> publish(ConfigChange change) {
-    if (change == null) {
+  /** A change and which of its keys were removed (for observers). */
+  private record Changed(ConfigChange change, Set<ConfigKey> removed) {}
+
+  private Optional<ConfigChange> publish(Changed changed) {
+    if (changed == null) {
       return Optional.empty();
     }
-    for (Consumer<ConfigChange> listener : listeners) {
-      listener.accept(change);
+    for (StoreObserver observer : observers) {
+      for (ConfigKey key : changed.change().keys()) {
+        observer.changed(key, changed.removed().contains(key));
+      }
     }
-    return Optional.of(change);
+    for (Consumer<ConfigChange> listener : listeners) {
+      listener.accept(changed.change());
+    }
+    return Optional.of(changed.change());
   }
 }
