@@ -4,6 +4,8 @@ import dev.meshctl.ca.CertificateRequestException.Reason;
 import dev.meshctl.ca.pki.CertificateIssuer;
 import dev.meshctl.ca.pki.Pem;
 import dev.meshctl.ca.pki.Pem.PemException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -101,7 +104,7 @@ public final class CertificateAuthority {
     }
     PKCS10CertificationRequest csr = parse(csrPem);
     PublicKey key = checkKey(csr);
-    checkSignature(csr);
+    checkSignature(csr, key);
     checkRequestedNames(csr, identity);
     Duration ttl = lifetime(requestedTtl);
     GeneralNames sans =
@@ -212,14 +215,13 @@ public final class CertificateAuthority {
         "csr: " + what + "; supported keys are RSA (2048 bits or more) and ECDSA P-256");
   }
 
-  private static void checkSignature(PKCS10CertificationRequest csr)
+  private static void checkSignature(PKCS10CertificationRequest csr, PublicKey key)
       throws CertificateRequestException {
     boolean valid;
     try {
-      valid =
-          csr.isSignatureValid(
-              new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
     } catch (Exception e) {
+      // An unknown or inconsistent signature algorithm is as bad as a wrong signature.
       valid = false;
     }
     if (!valid) {
@@ -259,13 +261,22 @@ public final class CertificateAuthority {
     }
   }
 
+  private static String ipAddress(GeneralName n) {
+    byte[] octets = ASN1OctetString.getInstance(n.getName()).getOctets();
+    try {
+      return InetAddress.getByAddress(octets).getHostAddress();
+    } catch (UnknownHostException e) {
+      return "(" + octets.length + " octets)";
+    }
+  }
+
   private static String describe(GeneralName n) {
     return switch (n.getTagNo()) {
       case GeneralName.uniformResourceIdentifier ->
           "URI " + DERIA5String.getInstance(n.getName()).getString();
       case GeneralName.dNSName -> "DNS name " + DERIA5String.getInstance(n.getName()).getString();
       case GeneralName.rfc822Name -> "email " + DERIA5String.getInstance(n.getName()).getString();
-      case GeneralName.iPAddress -> "IP address " + n.getName();
+      case GeneralName.iPAddress -> "IP address " + ipAddress(n);
       default -> "subject alternative name " + n;
     };
   }
