@@ -1,6 +1,8 @@
 /**
- * Citadel: the CA, Istio's certificate API and SDS. Nothing here yet: issue 5 builds it. The module
- * exists so the layering (control-plane depends on it, it depends only on api-crds) is fixed from
- * the start.
+ * Citadel: the certificate authority. {@link dev.meshctl.ca.CertificateAuthority} signs workload
+ * CSRs for SPIFFE identities; {@code store} loads or creates its key material; {@code server}
+ * serves Istio's {@code IstioCertificateService} with pluggable caller authentication; {@code tls}
+ * issues and rotates the control plane's own serving certificate. Depends only on api-crds among
+ * our modules.
  */
 package dev.meshctl.ca;
