@@ -58,6 +58,7 @@ public final class Main implements Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("serve", new ServeCommand(server, out, err));
     cl.addSubcommand("version", new VersionCommand(out));
+    cl.addSubcommand("analyze", new AnalyzeCommand(out, err));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(out);
     cl.setErr(err);
