@@ -23,8 +23,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Check Istio and Kubernetes config offline, like istioctl analyze: decoding, validation and"
           + " references between objects (hosts, subsets, gateways).",
-      "Prints one line per finding: <file>:<doc index> [warning: ]<Kind> <ns>/<name>: <field"
-          + " path>: <message>, then a summary. Exit code 1 when there are errors."
+      "Prints one line per finding, then a summary; exits 1 when there are errors:",
+      "  <file>:<doc index> [warning: ]<Kind> <ns>/<name>: <field path>: <message>"
     },
     mixinStandardHelpOptions = true)
 final class AnalyzeCommand implements Callable<Integer> {
