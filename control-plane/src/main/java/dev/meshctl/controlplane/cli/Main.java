@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code meshctl} command line: {@code serve} and {@code version}. Usage errors (unknown
+ * The {@code meshctl} command line: {@code serve}, {@code version}, {@code analyze} and {@code
+ * kube-inject}. Usage errors (unknown
  * subcommand, bad flag or value) print the problem and the usage to stderr and exit with 2. Flags
  * take their defaults from environment variables where Istio has one (see {@link #ENV_DEFAULTS}).
  * Called once per process from {@link #main}; {@link #run} is the testable entry point.
@@ -59,6 +60,7 @@ public final class Main implements Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("serve", new ServeCommand(server, out, err));
     cl.addSubcommand("version", new VersionCommand(out));
+    cl.addSubcommand("analyze", new AnalyzeCommand(out, err));
     cl.addSubcommand("kube-inject", new KubeInjectCommand(out, err));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(out);
