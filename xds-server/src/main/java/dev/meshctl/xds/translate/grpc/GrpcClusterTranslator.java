@@ -1,6 +1,5 @@
 package dev.meshctl.xds.translate.grpc;
 
-import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UInt64Value;
 import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.crds.networking.DestinationRule.ConsistentHash;
@@ -15,7 +14,6 @@ import dev.meshctl.xds.names.ResourceNames.ClusterKey;
 import dev.meshctl.xds.names.ResourceNames.Direction;
 import dev.meshctl.xds.translate.common.EdsClusters;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
-import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -119,17 +117,6 @@ final class GrpcClusterTranslator {
             .setRingHashLbConfig(
                 Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(size)));
       }
-    }
-    if (policy.connectionPool() != null
-        && policy.connectionPool().http() != null
-        && policy.connectionPool().http().http2MaxRequests() != null
-        && policy.connectionPool().http().http2MaxRequests() > 0) {
-      c.setCircuitBreakers(
-          CircuitBreakers.newBuilder()
-              .addThresholds(
-                  CircuitBreakers.Thresholds.newBuilder()
-                      .setMaxRequests(
-                          UInt32Value.of(policy.connectionPool().http().http2MaxRequests()))));
     }
   }
 }
