@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * VirtualService and DestinationRule rules proven with real RPCs: the real control plane on a temp
@@ -57,8 +59,13 @@ class TrafficManagementGrpcTest {
     mesh.close();
   }
 
-  @Test
-  void weightedSplitNinetyTen() throws IOException {
+  /**
+   * v2's share of 400 RPCs is Binomial(400, w/100): 90/10 has mean 40, sigma 6, so 5 sigma gives
+   * [10, 70]; 50/50 has mean 200, sigma 10, so [150, 250].
+   */
+  @ParameterizedTest(name = "{0}/{1}")
+  @CsvSource({"90, 10, 10, 70", "50, 50, 150, 250"})
+  void weightedSplit(int w1, int w2, long min, long max) throws IOException {
     mesh.backend("v1", "v1");
     mesh.backend("v2", "v2");
     mesh.write("dr.yaml", SUBSETS);
@@ -66,20 +73,20 @@ class TrafficManagementGrpcTest {
         "vs.yaml",
         vs(
             """
-          - route:
-            - destination: {host: greeter, subset: v1}
-              weight: 90
-            - destination: {host: greeter, subset: v2}
-              weight: 10
-        """));
+              - route:
+                - destination: {host: greeter, subset: v1}
+                  weight: %d
+                - destination: {host: greeter, subset: v2}
+                  weight: %d
+            """
+                .formatted(w1, w2)));
     mesh.start();
     ManagedChannel client = mesh.client(Map.of());
 
     int n = 400;
     Map<String, Long> seen = spread(client, n);
-    // v2 ~ Binomial(400, 0.1): mean 40, sigma 6; 5 sigma gives [10, 70].
     assertThat(seen.keySet()).containsExactlyInAnyOrder("v1", "v2");
-    assertThat(seen.get("v2")).isBetween(10L, 70L);
+    assertThat(seen.get("v2")).isBetween(min, max);
     assertThat(seen.get("v1") + seen.get("v2")).isEqualTo(n);
   }
 
