@@ -30,13 +30,14 @@ import java.util.TreeMap;
  *       a client listener {@code fqdn:port} for every service port, as Istio does.
  *   <li>RDS: by name {@code outbound|port||fqdn}; a wildcard request gets nothing (route configs
  *       are only ever fetched by name).
- *   <li>CDS: by name, or for a wildcard every default outbound cluster.
+ *   <li>CDS: by name, or for a wildcard every outbound cluster, subset clusters of the
+ *       DestinationRules the client's namespace sees included.
  * </ul>
  *
  * <p>Unknown names are left out of the result, which a grpc client reports as "resource does not
- * exist". Results are memoised in the {@link TranslationContext}: clusters per name, listeners and
- * routes per name and proxy namespace (and, for routes, labels: VirtualService {@code
- * sourceLabels}). Pure and stateless; any thread, concurrently.
+ * exist". Results are memoised in the {@link TranslationContext} per name and proxy namespace
+ * (DestinationRule and VirtualService visibility), and for routes also per proxy labels
+ * (VirtualService {@code sourceLabels}). Pure and stateless; any thread, concurrently.
  */
 public final class GrpcGenerator implements XdsGenerator {
 
