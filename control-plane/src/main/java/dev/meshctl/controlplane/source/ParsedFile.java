@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * What one config file declares: the objects of its good documents and one diagnostic per problem,
- * each {@code <file>:<doc index> <Kind> <ns>/<name>: <field path>: <message>}. A bad document does
- * not stop the others. Immutable; {@link #parse} is pure (no IO), so any thread.
+ * each {@code <file>:<doc index> <Kind> <ns>/<name>: <field path>: <message>} ({@code <file>:<doc
+ * index> warning: <Kind> ...} for a warning, whose object is still used). A bad document does not
+ * stop the others. Immutable; {@link #parse} is pure (no IO), so any thread.
  *
  * @param file the file's path relative to the config directory, with {@code /} separators
  * @param objects the objects declared by good documents, in declaration order
@@ -24,6 +25,9 @@ import java.util.Map;
  */
 public record ParsedFile(
     String file, Map<ConfigKey, ConfigObject> objects, List<String> diagnostics, boolean clean) {
+
+  /** Marks a diagnostic that is a warning, after the {@code <file>:<doc index> } prefix. */
+  public static final String WARNING = "warning: ";
 
   public ParsedFile {
     objects = Collections.unmodifiableMap(new LinkedHashMap<>(objects));
@@ -52,6 +56,11 @@ public record ParsedFile(
       for (Decoded d : KubeDecoder.decode(doc.node())) {
         if (d instanceof Decoded.Ok ok) {
           ConfigObject o = ok.object();
+          // Warnings (from Istio config validation) are reported but never drop the object and
+          // do not make the file unclean.
+          for (String warning : ok.warnings()) {
+            diagnostics.add(where + WARNING + warning);
+          }
           Integer first = declaredAt.putIfAbsent(o.key(), doc.index());
           if (first == null) {
             objects.put(o.key(), o);

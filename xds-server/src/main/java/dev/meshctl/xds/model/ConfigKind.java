@@ -3,11 +3,19 @@ package dev.meshctl.xds.model;
 /**
  * The kinds of input the model understands, with the Kubernetes {@code kind} each comes from.
  * Endpoint-only kinds are listed so the push pipeline can tell an EDS-only change from a full one.
+ * Istio's networking kinds ({@code networking.istio.io}) are never endpoint-only: a DestinationRule
+ * subset or a ServiceEntry changes clusters, a VirtualService routes.
  */
 public enum ConfigKind {
   SERVICE("Service", false),
   ENDPOINT_SLICE("EndpointSlice", true),
-  POD("Pod", false);
+  POD("Pod", false),
+  VIRTUAL_SERVICE("VirtualService", false),
+  DESTINATION_RULE("DestinationRule", false),
+  GATEWAY("Gateway", false),
+  SERVICE_ENTRY("ServiceEntry", false),
+  SIDECAR("Sidecar", false),
+  WORKLOAD_ENTRY("WorkloadEntry", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;
@@ -20,6 +28,18 @@ public enum ConfigKind {
   /** The Kubernetes {@code kind}, e.g. {@code EndpointSlice}. */
   public String kubeKind() {
     return kubeKind;
+  }
+
+  /** The kind of an Istio networking object. */
+  public static ConfigKind of(dev.meshctl.crds.IstioKind kind) {
+    return switch (kind) {
+      case VIRTUAL_SERVICE -> VIRTUAL_SERVICE;
+      case DESTINATION_RULE -> DESTINATION_RULE;
+      case GATEWAY -> GATEWAY;
+      case SERVICE_ENTRY -> SERVICE_ENTRY;
+      case SIDECAR -> SIDECAR;
+      case WORKLOAD_ENTRY -> WORKLOAD_ENTRY;
+    };
   }
 
   /** True when a change of this kind can only change endpoints (EDS), never clusters or routes. */

@@ -1,5 +1,7 @@
 package dev.meshctl.xds.model;
 
+import dev.meshctl.crds.IstioKind;
+import dev.meshctl.crds.decode.IstioConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -14,15 +16,24 @@ import java.util.Objects;
  * @param services services by host
  * @param pods pods by name and IP
  * @param endpoints endpoints by service port and by address
+ * @param virtualServices VirtualServices bound to the mesh gateway, by host
+ * @param destinationRules DestinationRules by namespace and host
  */
 public record MeshSnapshot(
-    MeshConfig mesh, ServiceIndex services, PodIndex pods, EndpointIndex endpoints) {
+    MeshConfig mesh,
+    ServiceIndex services,
+    PodIndex pods,
+    EndpointIndex endpoints,
+    VirtualServiceIndex virtualServices,
+    DestinationRuleIndex destinationRules) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(services, "services");
     Objects.requireNonNull(pods, "pods");
     Objects.requireNonNull(endpoints, "endpoints");
+    Objects.requireNonNull(virtualServices, "virtualServices");
+    Objects.requireNonNull(destinationRules, "destinationRules");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
@@ -30,6 +41,8 @@ public record MeshSnapshot(
     List<Service> services = new ArrayList<>();
     List<EndpointSlice> slices = new ArrayList<>();
     List<Pod> pods = new ArrayList<>();
+    List<IstioConfig> virtualServices = new ArrayList<>();
+    List<IstioConfig> destinationRules = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -38,12 +51,24 @@ public record MeshSnapshot(
         slices.add(e);
       } else if (o instanceof Pod p) {
         pods.add(p);
+      } else if (o instanceof IstioObject i) {
+        // Gateway, ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
+        if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
+          virtualServices.add(i.config());
+        } else if (i.config().kind() == IstioKind.DESTINATION_RULE) {
+          destinationRules.add(i.config());
+        }
       }
     }
     ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), services);
     PodIndex podIndex = PodIndex.build(pods);
     return new MeshSnapshot(
-        mesh, serviceIndex, podIndex, EndpointIndex.build(serviceIndex, podIndex, slices));
+        mesh,
+        serviceIndex,
+        podIndex,
+        EndpointIndex.build(serviceIndex, podIndex, slices),
+        VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
+        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules));
   }
 
   /** An empty mesh with default settings. */

@@ -56,6 +56,19 @@ public final class ResourceNames {
   /** Name of a route with no VirtualService behind it. */
   public static final String DEFAULT_ROUTE = "default";
 
+  /**
+   * Name of the Envoy route made from one match of a VirtualService HTTP rule: the rule's {@code
+   * name}, then {@code .<match name>} when the match is named (Istio's spelling); {@code ""} when
+   * neither is named.
+   */
+  public static String virtualServiceRoute(String ruleName, String matchName) {
+    String rule = ruleName == null ? "" : ruleName;
+    if (matchName == null || matchName.isEmpty()) {
+      return rule;
+    }
+    return rule + "." + matchName;
+  }
+
   /** Prefix of proxyless gRPC server listener names (Istio's server listener template). */
   public static final String GRPC_SERVER_LISTENER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
 

@@ -65,6 +65,8 @@ public final class ProtoYaml {
         io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
         io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
             .getDescriptor(),
+        io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3
+            .PreviousPrioritiesConfig.getDescriptor(),
         io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
         io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
             .getDescriptor(),

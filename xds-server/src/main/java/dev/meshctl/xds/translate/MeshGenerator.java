@@ -1,8 +1,10 @@
 package dev.meshctl.xds.translate;
 
 import com.google.protobuf.Message;
+import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
+import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -49,10 +51,22 @@ public final class MeshGenerator implements XdsGenerator {
               new EdsKey(name),
               k ->
                   EndpointTranslator.translate(
-                      context.snapshot(), k.cluster(), EndpointTranslator.SubsetSelector.NONE))
+                      context.snapshot(), k.cluster(), subsets(context.snapshot())))
           .ifPresent(cla -> out.put(name, cla));
     }
     return out;
+  }
+
+  /**
+   * Subset labels from the DestinationRule of the service as seen from the service's own namespace.
+   * EDS is shared by every proxy (memoised per push), so it cannot follow each proxy's view; a
+   * proxy whose namespace holds a different rule for the host gets the service namespace's subset
+   * labels (a documented difference from Istio, which builds EDS per proxy view).
+   */
+  static EndpointTranslator.SubsetSelector subsets(MeshSnapshot snapshot) {
+    return (service, subset) ->
+        TrafficPolicy.ruleFor(snapshot, service, service.id().namespace())
+            .flatMap(rule -> TrafficPolicy.subsetLabels(rule, subset));
   }
 
   private record EdsKey(String cluster) {}

@@ -53,6 +53,9 @@ public final class EnvoyTypes {
           DownstreamTlsContext.getDescriptor(),
           // Cluster typed_extension_protocol_options, access logs and plaintext transport sockets.
           HttpProtocolOptions.getDescriptor(),
+          // Retry priority of VirtualService retryRemoteLocalities.
+          io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3
+              .PreviousPrioritiesConfig.getDescriptor(),
           FileAccessLog.getDescriptor(),
           RawBuffer.getDescriptor());
 }

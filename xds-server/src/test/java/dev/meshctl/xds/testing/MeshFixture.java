@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A test mesh read from a directory: {@code input.yaml} (Kubernetes objects), {@code proxy.yaml}
- * (the proxy's node id and metadata) and an optional {@code mesh.yaml} (MeshConfig overrides). Any
- * invalid input fails loudly, so a typo in a fixture cannot silently shrink the mesh.
+ * (the proxy's node id and metadata), an optional {@code mesh.yaml} (MeshConfig overrides) and an
+ * optional {@code includes.txt} (more input files from the conformance data). Any invalid input
+ * fails loudly, so a typo in a fixture cannot silently shrink the mesh.
  */
 public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -35,12 +37,40 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
     try {
       MeshConfig mesh = mesh(dir.resolve("mesh.yaml"));
       List<ConfigObject> objects =
-          objects(Files.readString(dir.resolve("input.yaml")), dir.getFileName().toString());
+          new ArrayList<>(
+              objects(Files.readString(dir.resolve("input.yaml")), dir.getFileName().toString()));
+      for (Path include : includes(dir)) {
+        objects.addAll(objects(Files.readString(include), include.toString()));
+      }
       return new MeshFixture(
           MeshSnapshot.build(mesh, objects), proxy(Files.readString(dir.resolve("proxy.yaml"))));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The files named by the case's optional {@code includes.txt}: one path per line relative to the
+   * conformance directory (system property {@code conformance.dir}), so cases use Istio's own
+   * samples unmodified without copying them. Blank lines and {@code #} comments are ignored. Skips
+   * the calling test when the conformance directory is missing.
+   */
+  static List<Path> includes(Path dir) throws IOException {
+    Path list = dir.resolve("includes.txt");
+    if (!Files.exists(list)) {
+      return List.of();
+    }
+    Path root = Path.of(System.getProperty("conformance.dir", "../../shared/conformance"));
+    Assumptions.assumeTrue(
+        Files.isDirectory(root), "conformance data missing at " + root.toAbsolutePath());
+    List<Path> out = new ArrayList<>();
+    for (String line : Files.readAllLines(list)) {
+      String l = line.strip();
+      if (!l.isEmpty() && !l.startsWith("#")) {
+        out.add(root.resolve(l));
+      }
+    }
+    return out;
   }
 
   /** Decodes every document; throws listing every problem if any object is invalid. */

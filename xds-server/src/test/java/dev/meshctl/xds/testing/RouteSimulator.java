@@ -4,9 +4,12 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.List;
@@ -46,7 +49,16 @@ public final class RouteSimulator {
 
   /** An outbound plaintext HTTP/1.1 request to {@code ip:port} with this Host header and path. */
   public Result outboundHttp(String ip, int port, String host, String path) {
-    return follow(outboundListener(ip, port), port, "http/1.1", host, path);
+    return outboundHttp(ip, port, host, path, Map.of());
+  }
+
+  /**
+   * The same request with headers (lower-case names). A weighted route's cluster is reported as
+   * {@code name=weight,...} in route order.
+   */
+  public Result outboundHttp(
+      String ip, int port, String host, String path, Map<String, String> headers) {
+    return follow(outboundListener(ip, port), port, "http/1.1", host, path, headers);
   }
 
   /** An outbound TCP connection to {@code ip:port} that does not look like HTTP. */
@@ -94,6 +106,11 @@ public final class RouteSimulator {
   }
 
   private Result follow(Listener l, int port, String alpn, String host, String path) {
+    return follow(l, port, alpn, host, path, Map.of());
+  }
+
+  private Result follow(
+      Listener l, int port, String alpn, String host, String path, Map<String, String> headers) {
     FilterChain chain = chooseChain(l, port, alpn);
     if (chain == null) {
       return new Result(l.getName(), "", "", "", "", "", 0);
@@ -114,7 +131,7 @@ public final class RouteSimulator {
                   + " names missing RDS "
                   + hcm.getRds().getRouteConfigName());
         }
-        return http(l.getName(), chain.getName(), rc, host, path);
+        return http(l.getName(), chain.getName(), rc, host, path, headers);
       }
     }
     return new Result(l.getName(), chain.getName(), "", "", "", "", 0);
@@ -150,7 +167,12 @@ public final class RouteSimulator {
   }
 
   private static Result http(
-      String listener, String chain, RouteConfiguration rc, String host, String path) {
+      String listener,
+      String chain,
+      RouteConfiguration rc,
+      String host,
+      String path,
+      Map<String, String> headers) {
     String domain = host;
     int colon = domain.lastIndexOf(':');
     if (colon > 0 && rc.getIgnorePortInHostMatching()) {
@@ -175,8 +197,9 @@ public final class RouteSimulator {
     }
     for (Route r : vhost.getRoutesList()) {
       boolean matches =
-          (r.getMatch().hasPrefix() && path.startsWith(r.getMatch().getPrefix()))
-              || (r.getMatch().hasPath() && path.equals(r.getMatch().getPath()));
+          ((r.getMatch().hasPrefix() && path.startsWith(r.getMatch().getPrefix()))
+                  || (r.getMatch().hasPath() && path.equals(r.getMatch().getPath())))
+              && r.getMatch().getHeadersList().stream().allMatch(h -> headerMatches(h, headers));
       if (!matches) {
         continue;
       }
@@ -191,14 +214,40 @@ public final class RouteSimulator {
             r.getDirectResponse().getStatus());
       }
       return new Result(
-          listener,
-          chain,
-          rc.getName(),
-          vhost.getName(),
-          r.getName(),
-          r.getRoute().getCluster(),
-          0);
+          listener, chain, rc.getName(), vhost.getName(), r.getName(), cluster(r.getRoute()), 0);
     }
     return new Result(listener, chain, rc.getName(), vhost.getName(), "", "", 404);
+  }
+
+  /**
+   * Exact and presence matches (optionally inverted), the kinds the generator emits for headers.
+   */
+  private static boolean headerMatches(HeaderMatcher h, Map<String, String> headers) {
+    String value = headers.get(h.getName());
+    boolean m;
+    if (h.hasPresentMatch()) {
+      m = value != null;
+    } else if (h.hasStringMatch() && h.getStringMatch().hasExact()) {
+      m = h.getStringMatch().getExact().equals(value);
+    } else if (h.hasStringMatch() && h.getStringMatch().hasPrefix()) {
+      m = value != null && value.startsWith(h.getStringMatch().getPrefix());
+    } else {
+      throw new AssertionError("the simulator does not model header matcher " + h);
+    }
+    return m != h.getInvertMatch();
+  }
+
+  private static String cluster(RouteAction a) {
+    if (!a.hasWeightedClusters()) {
+      return a.getCluster();
+    }
+    StringBuilder b = new StringBuilder();
+    for (WeightedCluster.ClusterWeight w : a.getWeightedClusters().getClustersList()) {
+      b.append(b.length() == 0 ? "" : ",")
+          .append(w.getName())
+          .append('=')
+          .append(w.getWeight().getValue());
+    }
+    return b.toString();
   }
 }

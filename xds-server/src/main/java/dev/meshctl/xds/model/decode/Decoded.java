@@ -6,8 +6,20 @@ import java.util.List;
 /** What one decoded Kubernetes object became. Immutable. */
 public sealed interface Decoded permits Decoded.Ok, Decoded.Skipped, Decoded.Invalid {
 
-  /** A model object. */
-  record Ok(ConfigObject object) implements Decoded {}
+  /**
+   * A model object, with the validator's warnings ({@code Kind ns/name: field.path: message}): the
+   * object is used, the warnings are reported.
+   */
+  record Ok(ConfigObject object, List<String> warnings) implements Decoded {
+    public Ok {
+      warnings = List.copyOf(warnings);
+    }
+
+    /** An object without warnings. */
+    public Ok(ConfigObject object) {
+      this(object, List.of());
+    }
+  }
 
   /**
    * A well-formed object of a kind the mesh does not use (a Deployment, a ConfigMap): not an error.

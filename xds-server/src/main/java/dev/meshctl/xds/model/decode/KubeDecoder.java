@@ -1,8 +1,14 @@
 package dev.meshctl.xds.model.decode;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshctl.crds.IstioKinds;
+import dev.meshctl.crds.decode.IstioConfig;
+import dev.meshctl.crds.decode.IstioConfigDecoder;
+import dev.meshctl.crds.validation.NetworkingValidator;
+import dev.meshctl.crds.validation.ValidationReport;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.EndpointSlice;
+import dev.meshctl.xds.model.IstioObject;
 import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.Service;
@@ -14,10 +20,11 @@ import java.util.function.BiFunction;
 
 /**
  * Decodes Kubernetes objects (as JSON trees, from YAML files or, later, from informer objects
- * serialised to trees) into model records: Service, EndpointSlice ({@code discovery.k8s.io/v1}) and
- * Pod. A {@code v1 List} is decoded item by item. Every problem is reported with the object and the
- * field path; an object with any problem is {@link Decoded.Invalid} as a whole. Stateless; any
- * thread.
+ * serialised to trees) into model records: Service, EndpointSlice ({@code discovery.k8s.io/v1}),
+ * Pod, and Istio's {@code networking.istio.io} kinds (through {@code api-crds}'s decoder and
+ * validator, as {@link IstioObject}). A {@code v1 List} is decoded item by item. Every problem is
+ * reported with the object and the field path; an object with any problem is {@link
+ * Decoded.Invalid} as a whole. Stateless; any thread.
  */
 public final class KubeDecoder {
   /** Namespace of objects that name none, as {@code kubectl apply} would use. */
@@ -44,6 +51,10 @@ public final class KubeDecoder {
       for (JsonNode item : r.array(doc, "", "items")) {
         decodeInto(item, out);
       }
+      return;
+    }
+    if (apiVersion.startsWith(IstioKinds.NETWORKING_GROUP + "/")) {
+      out.add(istio(doc));
       return;
     }
     JsonNode metadata = FieldReader.child(doc, "metadata");
@@ -84,6 +95,33 @@ public final class KubeDecoder {
     } else {
       out.add(new Decoded.Ok(object));
     }
+  }
+
+  /**
+   * A {@code networking.istio.io} document: decoded strictly by {@link IstioConfigDecoder}, then
+   * checked by {@link NetworkingValidator}. Validation errors drop the object as a whole (with
+   * every message); warnings travel with the object.
+   */
+  private static Decoded istio(JsonNode doc) {
+    dev.meshctl.crds.decode.Decoded d = IstioConfigDecoder.decode(doc);
+    if (d instanceof dev.meshctl.crds.decode.Decoded.Skipped s) {
+      return new Decoded.Skipped(s.what(), s.reason());
+    }
+    if (d instanceof dev.meshctl.crds.decode.Decoded.Invalid bad) {
+      return new Decoded.Invalid(bad.what(), bad.errors());
+    }
+    IstioConfig config = ((dev.meshctl.crds.decode.Decoded.Ok) d).config();
+    ValidationReport report = NetworkingValidator.validate(config);
+    if (report.hasErrors()) {
+      // The report's lines already start with "Kind ns/name: "; Invalid adds that prefix itself.
+      String prefix = config.what() + ": ";
+      List<String> errors = new ArrayList<>();
+      for (String e : report.errors()) {
+        errors.add(e.startsWith(prefix) ? e.substring(prefix.length()) : e);
+      }
+      return new Decoded.Invalid(config.what(), errors);
+    }
+    return new Decoded.Ok(new IstioObject(config), report.warnings());
   }
 
   private static NamespacedName id(JsonNode doc) {

@@ -108,8 +108,8 @@ public final class EndpointTranslator {
           .thenComparing(Locality::subZone);
 
   /**
-   * Resolves a subset name of a service to its labels. Until DestinationRules arrive (issue 3) no
-   * subset exists: {@link #NONE}.
+   * Resolves a subset name of a service to its labels (from a DestinationRule), or empty when the
+   * service has no such subset. {@link #NONE} knows no subset.
    */
   @FunctionalInterface
   public interface SubsetSelector {

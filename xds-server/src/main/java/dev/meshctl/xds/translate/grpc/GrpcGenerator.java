@@ -12,6 +12,7 @@ import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsGenerator;
 import dev.meshctl.xds.translate.XdsType;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -29,13 +30,14 @@ import java.util.TreeMap;
  *       a client listener {@code fqdn:port} for every service port, as Istio does.
  *   <li>RDS: by name {@code outbound|port||fqdn}; a wildcard request gets nothing (route configs
  *       are only ever fetched by name).
- *   <li>CDS: by name, or for a wildcard every default outbound cluster.
+ *   <li>CDS: by name, or for a wildcard every outbound cluster, subset clusters of the
+ *       DestinationRules the client's namespace sees included.
  * </ul>
  *
  * <p>Unknown names are left out of the result, which a grpc client reports as "resource does not
- * exist". Results are memoised in the {@link TranslationContext}: clusters per name, listeners and
- * routes per name and proxy namespace (the only proxy property they read). Pure and stateless; any
- * thread, concurrently.
+ * exist". Results are memoised in the {@link TranslationContext} per name and proxy namespace
+ * (DestinationRule and VirtualService visibility), and for routes also per proxy labels
+ * (VirtualService {@code sourceLabels}). Pure and stateless; any thread, concurrently.
  */
 public final class GrpcGenerator implements XdsGenerator {
 
@@ -43,7 +45,7 @@ public final class GrpcGenerator implements XdsGenerator {
   public SortedMap<String, Message> generate(
       TranslationContext context, Proxy proxy, XdsType type, Subscription subscription) {
     return switch (type) {
-      case CLUSTER -> clusters(context, subscription);
+      case CLUSTER -> clusters(context, proxy, subscription);
       case LISTENER -> listeners(context, proxy, subscription);
       case ROUTE -> routes(context, proxy, subscription);
       case ENDPOINT -> Collections.emptySortedMap();
@@ -51,16 +53,17 @@ public final class GrpcGenerator implements XdsGenerator {
   }
 
   private static SortedMap<String, Message> clusters(
-      TranslationContext context, Subscription subscription) {
+      TranslationContext context, Proxy proxy, Subscription subscription) {
     Iterable<String> names =
         subscription instanceof Subscription.Names n
             ? n.names()
-            : GrpcClusterTranslator.allNames(context.snapshot());
+            : GrpcClusterTranslator.allNames(context.snapshot(), proxy.namespace());
     SortedMap<String, Message> out = new TreeMap<>();
     for (String name : names) {
       context
           .memo(
-              new CdsKey(name), k -> GrpcClusterTranslator.translate(context.snapshot(), k.name()))
+              new CdsKey(name, proxy.namespace()),
+              k -> GrpcClusterTranslator.translate(context.snapshot(), k.namespace(), k.name()))
           .ifPresent(c -> out.put(name, c));
     }
     return out;
@@ -100,17 +103,19 @@ public final class GrpcGenerator implements XdsGenerator {
     for (String name : n.names()) {
       Optional<? extends Message> route =
           context.memo(
-              new RdsKey(name, proxy.namespace()),
-              k -> GrpcRouteTranslator.translate(context.snapshot(), k.namespace(), k.name()));
+              new RdsKey(name, proxy.namespace(), proxy.labels()),
+              k ->
+                  GrpcRouteTranslator.translate(
+                      context.snapshot(), k.namespace(), k.labels(), k.name()));
       route.ifPresent(r -> out.put(name, r));
     }
     return out;
   }
 
   /** Memo keys, private types so they never collide with another generator's entries. */
-  private record CdsKey(String name) {}
+  private record CdsKey(String name, String namespace) {}
 
   private record LdsKey(String name, String namespace) {}
 
-  private record RdsKey(String name, String namespace) {}
+  private record RdsKey(String name, String namespace, Map<String, String> labels) {}
 }

@@ -6,12 +6,16 @@ import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.names.ResourceNames.ClusterKey;
 import dev.meshctl.xds.names.ResourceNames.Direction;
+import dev.meshctl.xds.translate.routes.RouteContext;
+import dev.meshctl.xds.translate.routes.RouteTarget;
+import dev.meshctl.xds.translate.routes.VirtualServiceRoutes;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,7 +34,10 @@ final class GrpcRouteTranslator {
    * service port.
    */
   static Optional<RouteConfiguration> translate(
-      MeshSnapshot snapshot, String clientNamespace, String name) {
+      MeshSnapshot snapshot,
+      String clientNamespace,
+      Map<String, String> clientLabels,
+      String name) {
     Optional<ClusterKey> key = ResourceNames.parseCluster(name);
     // Client listeners only ever refer to the subset-less name; anything else was not built by us.
     if (key.isEmpty()
@@ -55,27 +62,43 @@ final class GrpcRouteTranslator {
             .addAllDomains(
                 ServiceHosts.domains(
                     service.get(), port, snapshot.mesh().domainSuffix(), clientNamespace))
-            .addAllRoutes(routes(fqdn, servicePort.get()))
+            .addAllRoutes(
+                routes(snapshot, service.get(), servicePort.get(), clientNamespace, clientLabels))
             .build();
     return Optional.of(
         RouteConfiguration.newBuilder().setName(name).addVirtualHosts(vhost).build());
   }
 
   /**
-   * The routes of one service port. Without a VirtualService that is a single catch-all route to
-   * the default cluster; VirtualService translation replaces this list (matches, weighted and
-   * subset clusters) and falls back to it when no VirtualService binds the host.
+   * The routes of one service port: those of the VirtualServices the client sees for the host,
+   * restricted to what grpc implements ({@link RouteTarget#GRPC}); without any, a single catch-all
+   * route to the default cluster (with the DestinationRule's hash policy, if it hashes).
    */
-  static List<Route> routes(String fqdn, ServicePort port) {
-    return List.of(defaultRoute(fqdn, port.port()));
-  }
-
-  private static Route defaultRoute(String fqdn, int port) {
-    return Route.newBuilder()
-        .setName(ResourceNames.DEFAULT_ROUTE)
-        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-        .setRoute(
-            RouteAction.newBuilder().setCluster(ResourceNames.outboundCluster(port, "", fqdn)))
-        .build();
+  static List<Route> routes(
+      MeshSnapshot snapshot,
+      Service service,
+      ServicePort port,
+      String clientNamespace,
+      Map<String, String> clientLabels) {
+    RouteContext ctx =
+        new RouteContext(
+            snapshot, service, port.port(), clientNamespace, clientLabels, RouteTarget.GRPC);
+    String fqdn = ctx.host();
+    List<Route> routes =
+        VirtualServiceRoutes.translate(
+            snapshot.virtualServices().forHost(fqdn, clientNamespace), ctx);
+    if (!routes.isEmpty()) {
+      return routes;
+    }
+    RouteAction.Builder action =
+        RouteAction.newBuilder().setCluster(ResourceNames.outboundCluster(port.port(), "", fqdn));
+    ctx.hashPolicy(service.id().namespace(), fqdn, "", port.port())
+        .ifPresent(action::addHashPolicy);
+    return List.of(
+        Route.newBuilder()
+            .setName(ResourceNames.DEFAULT_ROUTE)
+            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+            .setRoute(action)
+            .build());
   }
 }

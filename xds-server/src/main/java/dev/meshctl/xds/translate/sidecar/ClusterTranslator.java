@@ -3,6 +3,7 @@ package dev.meshctl.xds.translate.sidecar;
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
+import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Service;
@@ -10,6 +11,7 @@ import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.translate.common.ConfigSources;
 import dev.meshctl.xds.translate.common.TypedConfigs;
+import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
@@ -20,14 +22,16 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds a sidecar's clusters (CDS) the way istiod does with no DestinationRule: one cluster per
  * visible service port ({@code outbound|port||host}: EDS over ADS, or ORIGINAL_DST for headless
  * services), the special {@code PassthroughCluster}, {@code BlackHoleCluster} and {@code
  * InboundPassthroughCluster}, and one ORIGINAL_DST cluster per inbound port ({@code
- * inbound|port||}). Subset clusters and traffic policies slot in at {@link #outboundCluster} when
- * DestinationRules arrive. Pure; any thread.
+ * inbound|port||}). A DestinationRule visible to the proxy adds one subset cluster per subset and
+ * port ({@code outbound|port|subset|host}) and applies its traffic policy ({@link
+ * ClusterPolicies}). Pure; any thread.
  */
 public final class ClusterTranslator {
   /** Istio's default for every circuit-breaker threshold: effectively unlimited. */
@@ -48,9 +52,19 @@ public final class ClusterTranslator {
   public static List<Cluster> outbound(SidecarScope scope) {
     List<Cluster> out = new ArrayList<>();
     for (Service service : scope.services()) {
+      Optional<DestinationRule> rule = scope.destinationRule(service);
       for (ServicePort port : service.ports()) {
-        if (ListenerProtocol.of(port.protocol()) != ListenerProtocol.NONE) {
-          out.add(outboundCluster(scope.mesh(), service, port, scope.host(service)));
+        if (ListenerProtocol.of(port.protocol()) == ListenerProtocol.NONE) {
+          continue;
+        }
+        String host = scope.host(service);
+        out.add(outboundCluster(scope.mesh(), service, port, host, rule, ""));
+        if (rule.isPresent()) {
+          // One cluster per subset and port, even for subsets no endpoint matches yet: a route
+          // may name the subset before its pods exist (Istio's "503 during rollout" otherwise).
+          for (DestinationRule.Subset subset : rule.get().subsets()) {
+            out.add(outboundCluster(scope.mesh(), service, port, host, rule, subset.name()));
+          }
         }
       }
     }
@@ -76,8 +90,14 @@ public final class ClusterTranslator {
     return out;
   }
 
-  static Cluster outboundCluster(MeshConfig mesh, Service service, ServicePort port, String host) {
-    String name = ResourceNames.outboundCluster(port.port(), "", host);
+  static Cluster outboundCluster(
+      MeshConfig mesh,
+      Service service,
+      ServicePort port,
+      String host,
+      Optional<DestinationRule> rule,
+      String subset) {
+    String name = ResourceNames.outboundCluster(port.port(), subset, host);
     Cluster.Builder c;
     if (service.headless()) {
       // Istio models headless services as resolution "passthrough": the client already resolved a
@@ -95,6 +115,9 @@ public final class ClusterTranslator {
               .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
     }
     applyUpstreamProtocol(c, port.protocol());
+    if (rule.isPresent() && !service.headless()) {
+      ClusterPolicies.apply(c, TrafficPolicy.of(rule.get(), subset, port.port()));
+    }
     return c.build();
   }
 

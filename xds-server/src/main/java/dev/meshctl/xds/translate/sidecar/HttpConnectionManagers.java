@@ -6,6 +6,8 @@ import dev.meshctl.xds.translate.common.TypedConfigs;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
@@ -50,11 +52,14 @@ final class HttpConnectionManagers {
   }
 
   /**
-   * The HTTP filter chain in Istio's order. Only the router exists today; fault and CORS (from
-   * VirtualServices) and RBAC (from AuthorizationPolicies) are inserted before it here.
+   * The HTTP filter chain in Istio's order: fault, CORS, router. Fault and CORS do nothing by
+   * themselves; VirtualService routes configure them per route ({@code typed_per_filter_config}).
+   * RBAC (from AuthorizationPolicies) will go before fault.
    */
   static List<HttpFilter> httpFilters() {
     List<HttpFilter> filters = new ArrayList<>();
+    filters.add(TypedConfigs.httpFilter(TypedConfigs.FAULT, HTTPFault.getDefaultInstance()));
+    filters.add(TypedConfigs.httpFilter(TypedConfigs.CORS, Cors.getDefaultInstance()));
     filters.add(TypedConfigs.router());
     return filters;
   }

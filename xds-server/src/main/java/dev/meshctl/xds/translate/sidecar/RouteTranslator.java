@@ -1,13 +1,14 @@
 package dev.meshctl.xds.translate.sidecar;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
-import com.google.protobuf.UInt32Value;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
-import dev.meshctl.xds.translate.common.TypedConfigs;
+import dev.meshctl.xds.translate.routes.RouteContext;
+import dev.meshctl.xds.translate.routes.RoutePolicies;
+import dev.meshctl.xds.translate.routes.RouteTarget;
+import dev.meshctl.xds.translate.routes.VirtualServiceRoutes;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -15,7 +16,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +27,12 @@ import java.util.TreeSet;
  * "<port>"} for every HTTP service port (shared by the {@code 0.0.0.0_<port>} listener) and {@code
  * "<host>:<port>"} for every sniffed port (its own VIP listener). Each has one virtual host per
  * service and a final catch-all. Also builds the inline inbound route configs. VirtualService
- * routes replace {@link #defaultRoute} when they arrive. Pure; any thread.
+ * routes ({@link VirtualServiceRoutes}) replace {@link #defaultRoute} for the hosts they bind.
+ * Pure; any thread.
  */
 public final class RouteTranslator {
   /** Istio's default retry conditions (route/retry/retry.go). */
-  static final String DEFAULT_RETRY_ON =
-      "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+  static final String DEFAULT_RETRY_ON = RoutePolicies.DEFAULT_RETRY_ON;
 
   private static final Duration ZERO = Duration.getDefaultInstance();
 
@@ -81,12 +81,33 @@ public final class RouteTranslator {
         .build();
   }
 
+  /**
+   * The virtual host of one service port: the routes of the VirtualServices this proxy sees for the
+   * host, or Istio's default route when there are none (or none of their rules applies here).
+   */
   static VirtualHost virtualHost(SidecarScope scope, Service service, int port) {
     String host = scope.host(service);
+    RouteContext ctx =
+        new RouteContext(
+            scope.snapshot(),
+            service,
+            port,
+            scope.proxy().namespace(),
+            scope.proxy().labels(),
+            RouteTarget.ENVOY);
+    List<Route> routes =
+        VirtualServiceRoutes.translate(
+            scope.snapshot().virtualServices().forHost(host, scope.proxy().namespace()), ctx);
+    if (routes.isEmpty()) {
+      Route.Builder d = defaultRoute(ResourceNames.outboundCluster(port, "", host)).toBuilder();
+      ctx.hashPolicy(service.id().namespace(), host, "", port)
+          .ifPresent(h -> d.getRouteBuilder().addHashPolicy(h));
+      routes = List.of(d.build());
+    }
     return VirtualHost.newBuilder()
         .setName(ResourceNames.hostPort(host, port))
         .addAllDomains(domains(scope, service))
-        .addRoutes(defaultRoute(ResourceNames.outboundCluster(port, "", host)))
+        .addAllRoutes(routes)
         .build();
   }
 
@@ -135,15 +156,7 @@ public final class RouteTranslator {
   }
 
   static RetryPolicy defaultRetryPolicy() {
-    return RetryPolicy.newBuilder()
-        .setRetryOn(DEFAULT_RETRY_ON)
-        .setNumRetries(UInt32Value.of(2))
-        .addRetryHostPredicate(
-            RetryPolicy.RetryHostPredicate.newBuilder()
-                .setName(TypedConfigs.PREVIOUS_HOSTS)
-                .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
-        .setHostSelectionRetryMaxAttempts(5)
-        .build();
+    return RoutePolicies.defaultRetryPolicy();
   }
 
   /** {@code allow_any} to PassthroughCluster, or {@code block_all} (502) under REGISTRY_ONLY. */

@@ -50,7 +50,9 @@ public final class SidecarGenerator implements XdsGenerator {
   private static List<Cluster> clusters(TranslationContext context, SidecarScope scope) {
     List<Cluster> out =
         new ArrayList<>(
-            context.memo(OutboundClustersKey.INSTANCE, k -> ClusterTranslator.outbound(scope)));
+            context.memo(
+                new OutboundClustersKey(scope.proxy().namespace()),
+                k -> ClusterTranslator.outbound(scope)));
     out.addAll(ClusterTranslator.inbound(scope));
     return out;
   }
@@ -69,10 +71,9 @@ public final class SidecarGenerator implements XdsGenerator {
   }
 
   /**
-   * Memo key of the proxy-independent clusters. Valid while every proxy sees every service; when
-   * Sidecar resources narrow visibility, the key must include the visible set.
+   * Memo key of the outbound clusters, which depend only on the proxy's namespace (DestinationRule
+   * visibility). Valid while every proxy sees every service; when Sidecar resources narrow
+   * visibility, the key must include the visible set.
    */
-  private enum OutboundClustersKey {
-    INSTANCE
-  }
+  private record OutboundClustersKey(String namespace) {}
 }

@@ -1,14 +1,17 @@
 package dev.meshctl.xds.translate.sidecar;
 
+import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.xds.model.EndpointIndex.ServiceTarget;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
+import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -21,13 +24,15 @@ import java.util.TreeMap;
  * @param domainSuffix the cluster DNS suffix of host names
  * @param services visible services, ordered by host name
  * @param inbound one target per inbound (container) port, ordered by port
+ * @param snapshot the whole snapshot, for the VirtualServices and DestinationRules the proxy sees
  */
 public record SidecarScope(
     Proxy proxy,
     MeshConfig mesh,
     String domainSuffix,
     List<Service> services,
-    List<InboundPort> inbound) {
+    List<InboundPort> inbound,
+    MeshSnapshot snapshot) {
 
   public SidecarScope {
     services = List.copyOf(services);
@@ -60,12 +65,18 @@ public record SidecarScope(
         snapshot.mesh(),
         snapshot.services().domainSuffix(),
         new ArrayList<>(snapshot.services().all()),
-        new ArrayList<>(byPort.values()));
+        new ArrayList<>(byPort.values()),
+        snapshot);
   }
 
   /** The service's host name, e.g. {@code reviews.default.svc.cluster.local}. */
   public String host(Service service) {
     return service.hostname(domainSuffix);
+  }
+
+  /** The DestinationRule this proxy uses for {@code service}, if any. */
+  public Optional<DestinationRule> destinationRule(Service service) {
+    return TrafficPolicy.ruleFor(snapshot, service, proxy.namespace());
   }
 
   /** Where outbound traffic to unknown destinations goes under the mesh's policy. */

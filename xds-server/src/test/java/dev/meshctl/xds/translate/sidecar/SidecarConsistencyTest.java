@@ -71,7 +71,13 @@ class SidecarConsistencyTest {
     for (VirtualHost v : rc.getVirtualHostsList()) {
       for (Route r : v.getRoutesList()) {
         if (r.hasRoute()) {
-          out.add(r.getRoute().getCluster());
+          // One cluster, or weighted clusters (VirtualService splits), plus mirror targets.
+          if (r.getRoute().hasWeightedClusters()) {
+            r.getRoute().getWeightedClusters().getClustersList().forEach(w -> out.add(w.getName()));
+          } else {
+            out.add(r.getRoute().getCluster());
+          }
+          r.getRoute().getRequestMirrorPoliciesList().forEach(m -> out.add(m.getCluster()));
         }
       }
     }
