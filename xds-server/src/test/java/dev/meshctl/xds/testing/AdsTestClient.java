@@ -200,16 +200,24 @@ public final class AdsTestClient implements AutoCloseable {
     return await(() -> deltaClose, "delta stream close");
   }
 
-  /** Half-closes open streams. */
+  /**
+   * Half-closes open streams; idempotent (a test may close a client its harness closes again,
+   * before the server's completion has arrived).
+   */
   @Override
   public synchronized void close() {
-    if (sotw != null && sotwClose == null) {
+    if (sotw != null && sotwClose == null && !sotwHalfClosed) {
+      sotwHalfClosed = true;
       sotw.onCompleted();
     }
-    if (delta != null && deltaClose == null) {
+    if (delta != null && deltaClose == null && !deltaHalfClosed) {
+      deltaHalfClosed = true;
       delta.onCompleted();
     }
   }
+
+  private boolean sotwHalfClosed;
+  private boolean deltaHalfClosed;
 
   private synchronized <T> T await(Supplier<T> condition, String what) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
