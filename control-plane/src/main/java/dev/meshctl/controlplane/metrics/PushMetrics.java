@@ -75,6 +75,9 @@ public final class PushMetrics implements PushObserver, StoreObserver {
         switch (key.kind()) {
           case SERVICE -> removed ? "svcdelete" : "svc";
           case ENDPOINT_SLICE, POD -> "eds";
+          // Istio counts every Istio config object as a "config" update.
+          case VIRTUAL_SERVICE, DESTINATION_RULE, GATEWAY, SERVICE_ENTRY, SIDECAR, WORKLOAD_ENTRY ->
+              "config";
         };
     inboundUpdates.inc(type);
   }
@@ -92,6 +95,8 @@ public final class PushMetrics implements PushObserver, StoreObserver {
     return switch (kind) {
       case SERVICE -> "service";
       case ENDPOINT_SLICE, POD -> "endpoint";
+      case VIRTUAL_SERVICE, DESTINATION_RULE, GATEWAY, SERVICE_ENTRY, SIDECAR, WORKLOAD_ENTRY ->
+          "config";
     };
   }
 

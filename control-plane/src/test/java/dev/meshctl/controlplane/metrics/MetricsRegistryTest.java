@@ -3,6 +3,9 @@ package dev.meshctl.controlplane.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshctl.controlplane.store.ConfigChange;
+import dev.meshctl.xds.model.ConfigKey;
+import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.XdsType;
 import java.util.List;
@@ -76,5 +79,21 @@ class MetricsRegistryTest {
         .contains("meshctl_xds_pushed_bytes{type=\"eds\"} 120\n");
     m.disconnected(p);
     assertThat(r.render()).contains("pilot_xds{version=\"1.30.0\"} 0\n");
+  }
+
+  @Test
+  void istioConfigChangesCountAsConfigUpdatesAndTriggers() {
+    MetricsRegistry r = new MetricsRegistry();
+    PushMetrics m = new PushMetrics(r);
+    ConfigKey vs = ConfigKey.of(ConfigKind.VIRTUAL_SERVICE, "default", "reviews");
+    ConfigKey slice = ConfigKey.of(ConfigKind.ENDPOINT_SLICE, "default", "reviews-1");
+    m.changed(vs, false);
+    m.changed(slice, false);
+    m.changeReceived(ConfigChange.of(List.of(vs, slice)));
+    assertThat(r.render())
+        .contains("pilot_inbound_updates{type=\"config\"} 1\n")
+        .contains("pilot_inbound_updates{type=\"eds\"} 1\n")
+        .contains("pilot_push_triggers{type=\"config\"} 1\n")
+        .contains("pilot_push_triggers{type=\"endpoint\"} 1\n");
   }
 }
