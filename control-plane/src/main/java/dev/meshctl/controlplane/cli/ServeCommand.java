@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "serve",
-    description = "Run the control plane: watch the config, push xDS, serve /ready.",
+    description =
+        "Run the control plane: watch the config, push xDS (plaintext and TLS), run the CA,"
+            + " serve the injection webhook and /ready.",
     mixinStandardHelpOptions = true,
     showDefaultValues = true)
 public final class ServeCommand implements Callable<Integer> {
