@@ -282,7 +282,7 @@ public final class ControlPlane implements AutoCloseable {
         + s.ca().options().trustDomain()
         + "), webhook port "
         + w.port()
-        + " (HTTPS /inject), ";
+        + " (HTTPS /inject, /validate), ";
   }
 
   /** Stops accepting, stops watching and pushing, and releases the threads. Idempotent. */

@@ -148,7 +148,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--webhook-port",
       paramLabel = "PORT",
       defaultValue = "15017",
-      description = "HTTPS port of the sidecar injection webhook (/inject), 0 for any free port.")
+      description =
+          "HTTPS port of the admission webhooks (/inject, /validate), 0 for any free port.")
   private int webhookPort;
 
   @Option(

@@ -21,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar injection webhook of the running control plane: {@link InjectionWebhook} over HTTPS
- * with the control plane's rotating serving certificate, the injector configuration loaded once at
- * start from an {@code istio-sidecar-injector} ConfigMap manifest (or the defaults, with the
- * control plane's namespace, trust domain and secure xDS address), and namespaces looked up in the
- * cluster when there is one. {@link #start} and {@link #close} are for the owner.
+ * The admission webhooks of the running control plane: sidecar injection ({@link InjectionWebhook},
+ * {@code /inject}) and networking validation ({@link ValidationHandler}, {@code /validate}) over
+ * HTTPS with the control plane's rotating serving certificate, the injector configuration loaded
+ * once at start from an {@code istio-sidecar-injector} ConfigMap manifest (or the defaults, with
+ * the control plane's namespace, trust domain and secure xDS address), and namespaces looked up in
+ * the cluster when there is one. {@link #start} and {@link #close} are for the owner.
  */
 public final class WebhookServing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookServing.class);
@@ -58,6 +59,7 @@ public final class WebhookServing implements AutoCloseable {
     InjectionWebhook webhook =
         InjectionWebhook.start(
             new InetSocketAddress(port), sslContext(serving), () -> config, namespaces);
+    webhook.addHandler("/validate", new ValidationHandler());
     return new WebhookServing(webhook);
   }
 

@@ -258,7 +258,7 @@ class SecureControlPlaneEndToEndTest {
                 + cp.secure().orElseThrow().port()
                 + " (TLS, trust domain cluster.local), webhook port "
                 + cp.webhookPort().orElseThrow()
-                + " (HTTPS /inject)");
+                + " (HTTPS /inject, /validate)");
 
     Issued issued = createCertificate(TOKEN);
 
@@ -396,26 +396,7 @@ class SecureControlPlaneEndToEndTest {
             "spec":{"containers":[{"name":"ratings","image":"ratings:1",
               "ports":[{"containerPort":9080}]}]}}}}
         """;
-    HttpsURLConnection http =
-        (HttpsURLConnection)
-            new URL("https://localhost:" + cp.webhookPort().orElseThrow() + "/inject")
-                .openConnection();
-    http.setSSLSocketFactory(trustingRoot().getSocketFactory());
-    // The serving certificate names istiod's Service, as the API server dials it; accept exactly
-    // that name instead of "localhost".
-    http.setHostnameVerifier((host, session) -> presents(session, ISTIOD_HOST));
-    http.setRequestMethod("POST");
-    http.setDoOutput(true);
-    http.setRequestProperty("Content-Type", "application/json");
-    try (OutputStream out = http.getOutputStream()) {
-      out.write(review.getBytes(StandardCharsets.UTF_8));
-    }
-
-    assertThat(http.getResponseCode()).isEqualTo(200);
-    JsonNode reply;
-    try (InputStream in = http.getInputStream()) {
-      reply = new ObjectMapper().readTree(in);
-    }
+    JsonNode reply = post("/inject", review);
     JsonNode response = reply.path("response");
     assertThat(response.path("uid").asText()).isEqualTo("e911857d-c318-11e8-bbad-025000000001");
     assertThat(response.path("allowed").asBoolean()).isTrue();
@@ -430,6 +411,56 @@ class SecureControlPlaneEndToEndTest {
         .contains("docker.io/istio/proxyv2:9.9.9-test")
         .contains("istiod.istio-system.svc:15012")
         .contains("\"name\":\"istio-proxy\"");
+  }
+
+  @Test
+  void theValidatingWebhookRefusesAnInvalidVirtualServiceWithTheValidatorsMessages()
+      throws Exception {
+    cp = start(Optional.empty());
+    String review =
+        """
+        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+         "request":{"uid":"u-1","operation":"CREATE",
+          "object":{"apiVersion":"networking.istio.io/v1","kind":"VirtualService",
+            "metadata":{"name":"reviews","namespace":"shop"},
+            "spec":{"hosts":["reviews"],"http":[{"route":[
+              {"destination":{"host":"reviews"},"weight":-3}]}]}}}}
+        """;
+
+    JsonNode response = post("/validate", review).path("response");
+
+    assertThat(response.path("uid").asText()).isEqualTo("u-1");
+    assertThat(response.path("allowed").asBoolean()).isFalse();
+    assertThat(response.path("status").path("message").asText())
+        .isEqualTo(
+            "VirtualService shop/reviews: spec.http[0].route[0].weight: must be >= 0, got -3");
+
+    String service = review.replace("\"weight\":-3", "\"weight\":100").replace("u-1", "u-2");
+    JsonNode ok = post("/validate", service).path("response");
+    assertThat(ok.path("uid").asText()).isEqualTo("u-2");
+    assertThat(ok.path("allowed").asBoolean()).isTrue();
+    assertThat(ok.has("status")).isFalse();
+  }
+
+  /** POSTs JSON over HTTPS to the webhook port, trusting only the CA root and istiod's name. */
+  private JsonNode post(String path, String json) throws Exception {
+    HttpsURLConnection http =
+        (HttpsURLConnection)
+            new URL("https://localhost:" + cp.webhookPort().orElseThrow() + path).openConnection();
+    http.setSSLSocketFactory(trustingRoot().getSocketFactory());
+    // The serving certificate names istiod's Service, as the API server dials it; accept exactly
+    // that name instead of "localhost".
+    http.setHostnameVerifier((host, session) -> presents(session, ISTIOD_HOST));
+    http.setRequestMethod("POST");
+    http.setDoOutput(true);
+    http.setRequestProperty("Content-Type", "application/json");
+    try (OutputStream out = http.getOutputStream()) {
+      out.write(json.getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(http.getResponseCode()).isEqualTo(200);
+    try (InputStream in = http.getInputStream()) {
+      return new ObjectMapper().readTree(in);
+    }
   }
 
   private static boolean presents(javax.net.ssl.SSLSession session, String dnsName) {
