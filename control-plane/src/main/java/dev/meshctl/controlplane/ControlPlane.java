@@ -4,9 +4,12 @@ import dev.meshctl.controlplane.metrics.MetricsRegistry;
 import dev.meshctl.controlplane.metrics.PushMetrics;
 import dev.meshctl.controlplane.metrics.XdsMetrics;
 import dev.meshctl.controlplane.push.PushLoop;
+import dev.meshctl.controlplane.security.SecureServing;
+import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.FileSource;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.store.ConfigStore;
+import dev.meshctl.controlplane.webhook.WebhookServing;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,17 +49,30 @@ public final class ControlPlane implements AutoCloseable {
    * @param monitoringPort the monitoring HTTP port, 0 for an ephemeral one
    * @param debounce push debounce windows
    * @param kubernetes the cluster to watch, if any
+   * @param security the CA, secure xDS port and injection webhook; empty runs none of them
    */
   public record Settings(
       Optional<Path> configDir,
       int xdsPort,
       int monitoringPort,
       PushLoop.Settings debounce,
-      Optional<KubernetesSource.Settings> kubernetes) {
+      Optional<KubernetesSource.Settings> kubernetes,
+      Optional<SecuritySettings> security) {
     public Settings {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(debounce, "debounce");
       Objects.requireNonNull(kubernetes, "kubernetes");
+      Objects.requireNonNull(security, "security");
+    }
+
+    /** Without the secure side (no CA, secure xDS port or webhook). */
+    public Settings(
+        Optional<Path> configDir,
+        int xdsPort,
+        int monitoringPort,
+        PushLoop.Settings debounce,
+        Optional<KubernetesSource.Settings> kubernetes) {
+      this(configDir, xdsPort, monitoringPort, debounce, kubernetes, Optional.empty());
     }
 
     /** Files (or the embedded sample) only, no Kubernetes. */
@@ -76,6 +92,9 @@ public final class ControlPlane implements AutoCloseable {
   private volatile PushLoop pushLoop;
   private volatile XdsFrontend xds;
   private volatile MonitoringServer monitoring;
+  private volatile KubernetesClient kubeClient;
+  private volatile SecureServing secure;
+  private volatile WebhookServing webhook;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -146,6 +165,7 @@ public final class ControlPlane implements AutoCloseable {
     if (settings.kubernetes().isPresent()) {
       KubernetesClient client = kubeClients.connect(settings.kubernetes().get());
       closeables.add(client);
+      kubeClient = client;
       kubeSource = new KubernetesSource(client, store, settings.kubernetes().get());
       closeables.add(kubeSource);
       kubeSource.start();
@@ -153,8 +173,26 @@ public final class ControlPlane implements AutoCloseable {
     if (settings.configDir().isEmpty() && settings.kubernetes().isEmpty()) {
       store.apply(EmbeddedSample.NAME, EmbeddedSample.objects());
     }
+    if (settings.security().isPresent()) {
+      startSecurity(settings.security().get(), clock);
+    }
     // The first load is in the store: push it now, without debounce.
     pushLoop.start();
+  }
+
+  private void startSecurity(SecuritySettings sec, Clock clock) throws IOException {
+    Optional<KubernetesClient> kube = Optional.ofNullable(kubeClient);
+    secure = SecureServing.start(sec, kube, xds.adsServer(), clock);
+    closeables.add(secure);
+    webhook =
+        WebhookServing.start(
+            sec.webhookPort(),
+            secure.servingCertificate(),
+            sec.injectorValues(),
+            sec.namespace(),
+            sec.trustDomain(),
+            kube);
+    closeables.add(webhook);
   }
 
   /** True once the first push has been delivered to the xDS frontend. */
@@ -190,6 +228,17 @@ public final class ControlPlane implements AutoCloseable {
     return monitoring.port();
   }
 
+  /** The secure side (CA, secure xDS), if started. */
+  public Optional<SecureServing> secure() {
+    return Optional.ofNullable(secure);
+  }
+
+  /** The actual webhook port, if the webhook was started. */
+  public Optional<Integer> webhookPort() {
+    WebhookServing w = webhook;
+    return w == null ? Optional.empty() : Optional.of(w.port());
+  }
+
   /** The metrics registry served on {@code /metrics}. */
   public MetricsRegistry metrics() {
     return metrics;
@@ -215,8 +264,25 @@ public final class ControlPlane implements AutoCloseable {
         + xdsPort()
         + ", monitoring port "
         + monitoringPort()
-        + " (/ready, /metrics), config "
+        + " (/ready, /metrics), "
+        + securePorts()
+        + "config "
         + config;
+  }
+
+  private String securePorts() {
+    SecureServing s = secure;
+    WebhookServing w = webhook;
+    if (s == null || w == null) {
+      return "";
+    }
+    return "secure xds/ca port "
+        + s.port()
+        + " (TLS, trust domain "
+        + s.ca().options().trustDomain()
+        + "), webhook port "
+        + w.port()
+        + " (HTTPS /inject, /validate), ";
   }
 
   /** Stops accepting, stops watching and pushing, and releases the threads. Idempotent. */

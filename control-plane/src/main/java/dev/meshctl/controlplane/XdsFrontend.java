@@ -1,7 +1,9 @@
 package dev.meshctl.controlplane;
 
 import dev.meshctl.controlplane.push.PushTarget;
+import dev.meshctl.xds.server.AdsServer;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * The xDS-serving side as the control plane sees it: a {@link PushTarget} that listens on a port.
@@ -16,6 +18,14 @@ public interface XdsFrontend extends PushTarget, AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * The ADS server behind this frontend, so the secure xDS port can serve the same one; empty for
+   * frontends that are not an ADS server (test recorders).
+   */
+  default Optional<AdsServer> adsServer() {
+    return Optional.empty();
+  }
 
   /**
    * Starts a frontend on a port (0 for an ephemeral one) that reports what it does to {@code

@@ -87,6 +87,15 @@ public final class InjectionWebhook implements AutoCloseable {
     return webhook;
   }
 
+  /**
+   * Serves another path on the same HTTPS port (e.g. the control plane's {@code /validate}), on the
+   * webhook's threads. The JDK matches paths by longest prefix. Call once per path, after {@link
+   * #start}.
+   */
+  public void addHandler(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   /** The bound port. */
   public int port() {
     return server.getAddress().getPort();

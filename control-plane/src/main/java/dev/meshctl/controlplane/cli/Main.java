@@ -33,7 +33,9 @@ public final class Main implements Callable<Integer> {
           "--debounce-after", "PILOT_DEBOUNCE_AFTER",
           "--debounce-max", "PILOT_DEBOUNCE_MAX",
           "--log-level", "MESHCTL_LOG_LEVEL",
-          "--kubeconfig", "KUBECONFIG");
+          "--kubeconfig", "KUBECONFIG",
+          "--ca-dir", "MESHCTL_CA_DIR",
+          "--namespace", "POD_NAMESPACE");
 
   @Spec private CommandSpec spec;
 

@@ -1,7 +1,10 @@
 package dev.meshctl.controlplane.cli;
 
+import dev.meshctl.ca.CaOptions;
+import dev.meshctl.ca.store.CaKeyMaterialException;
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.push.PushLoop;
+import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
 import java.io.File;
@@ -29,7 +32,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "serve",
-    description = "Run the control plane: watch the config, push xDS, serve /ready.",
+    description =
+        "Run the control plane: watch the config, push xDS (plaintext and TLS), run the CA,"
+            + " serve the injection webhook and /ready.",
     mixinStandardHelpOptions = true,
     showDefaultValues = true)
 public final class ServeCommand implements Callable<Integer> {
@@ -105,6 +110,65 @@ public final class ServeCommand implements Callable<Integer> {
   private List<String> watchNamespaces = List.of();
 
   @Option(
+      names = "--ca-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory of the CA's key material (env MESHCTL_CA_DIR): a self-signed root is"
+              + " generated there on first start and never overwritten; put Istio's cacerts files"
+              + " there to plug in a CA. Default: .meshctl/ca under the working directory, or with"
+              + " --kube the Secrets cacerts / istio-ca-secret in --namespace.")
+  private Path caDir;
+
+  @Option(
+      names = "--trust-domain",
+      paramLabel = "DOMAIN",
+      defaultValue = CaOptions.DEFAULT_TRUST_DOMAIN,
+      description = "SPIFFE trust domain of the identities the CA issues.")
+  private String trustDomain;
+
+  @Option(
+      names = "--namespace",
+      paramLabel = "NS",
+      defaultValue = SecuritySettings.DEFAULT_NAMESPACE,
+      description =
+          "The control plane's namespace (env POD_NAMESPACE): where the CA Secrets live, and the"
+              + " serving certificate's DNS names istiod.<NS>.svc[.cluster.local].")
+  private String namespace;
+
+  @Option(
+      names = "--secure-xds-port",
+      paramLabel = "PORT",
+      defaultValue = "15012",
+      description =
+          "TLS gRPC port serving ADS and Istio's CA API (CreateCertificate) to authenticated"
+              + " callers, 0 for any free port.")
+  private int secureXdsPort;
+
+  @Option(
+      names = "--webhook-port",
+      paramLabel = "PORT",
+      defaultValue = "15017",
+      description =
+          "HTTPS port of the admission webhooks (/inject, /validate), 0 for any free port.")
+  private int webhookPort;
+
+  @Option(
+      names = "--injector-values",
+      paramLabel = "FILE",
+      description =
+          "istio-sidecar-injector ConfigMap manifest (data.values, data.config) for the"
+              + " injection webhook; default: Istio's chart defaults.")
+  private Path injectorValues;
+
+  @Option(
+      names = "--insecure-ca-tokens",
+      paramLabel = "FILE",
+      description =
+          "DEV ONLY, without --kube: accept the bearer tokens listed in FILE (lines 'token"
+              + " namespace serviceaccount') as those service accounts. No expiry, no signature.")
+  private Path insecureCaTokens;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -125,6 +189,8 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     checkPort("--xds-port", xdsPort);
     checkPort("--monitoring-port", monitoringPort);
+    checkPort("--secure-xds-port", secureXdsPort);
+    checkPort("--webhook-port", webhookPort);
     if (debounceAfter.compareTo(debounceMax) > 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
@@ -156,13 +222,34 @@ public final class ServeCommand implements Callable<Integer> {
                     KubernetesSource.Settings.DEFAULT.syncTimeout(),
                     KubernetesSource.Settings.DEFAULT.resync()))
             : Optional.empty();
+    if (useKube && insecureCaTokens != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--insecure-ca-tokens is for runs without a cluster; with --kube tokens are checked by"
+              + " TokenReview");
+    }
+    // Without a cluster the CA lives in a directory; with one, in Secrets unless a directory is
+    // given (like Istio's mounted cacerts).
+    Optional<Path> ca =
+        Optional.ofNullable(caDir)
+            .or(() -> useKube ? Optional.empty() : Optional.of(SecuritySettings.DEFAULT_CA_DIR));
+    SecuritySettings security =
+        new SecuritySettings(
+            ca,
+            trustDomain,
+            namespace,
+            secureXdsPort,
+            webhookPort,
+            Optional.ofNullable(injectorValues),
+            Optional.ofNullable(insecureCaTokens));
     ControlPlane.Settings settings =
         new ControlPlane.Settings(
             Optional.ofNullable(configDir),
             xdsPort,
             monitoringPort,
             new PushLoop.Settings(debounceAfter, debounceMax),
-            kubeSettings);
+            kubeSettings,
+            Optional.of(security));
     return server.serve(settings, logLevel, out, err);
   }
 
@@ -182,7 +269,7 @@ public final class ServeCommand implements Callable<Integer> {
       cp =
           ControlPlane.start(
               settings, AdsXdsFrontend.factory(Clock.systemUTC()), Clock.systemUTC());
-    } catch (IOException e) {
+    } catch (IOException | CaKeyMaterialException | IllegalArgumentException e) {
       err.println("meshctl serve: cannot start: " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;
     }

@@ -15,6 +15,7 @@ import dev.meshctl.xds.translate.sidecar.SidecarGenerator;
 import dev.meshctl.xds.validate.PgvValidator;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +97,11 @@ public final class AdsXdsFrontend implements XdsFrontend {
   @Override
   public int port() {
     return grpc.port();
+  }
+
+  @Override
+  public Optional<AdsServer> adsServer() {
+    return Optional.of(ads);
   }
 
   /** Every connected proxy's per-type sync state. Any thread. */

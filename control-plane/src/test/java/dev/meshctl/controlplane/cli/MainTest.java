@@ -52,7 +52,17 @@ class MainTest {
                 15010,
                 15014,
                 new dev.meshctl.controlplane.push.PushLoop.Settings(
-                    Duration.ofMillis(100), Duration.ofSeconds(10))));
+                    Duration.ofMillis(100), Duration.ofSeconds(10)),
+                Optional.empty(),
+                Optional.of(
+                    new dev.meshctl.controlplane.security.SecuritySettings(
+                        Optional.of(Path.of(".meshctl", "ca")),
+                        "cluster.local",
+                        "istio-system",
+                        15012,
+                        15017,
+                        Optional.empty(),
+                        Optional.empty()))));
     assertThat(levels).containsExactly(LogLevel.INFO);
   }
 

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li><b>Handshake.</b> The first request must carry a {@code Node}, parsed by {@code
  *       ProxyParser}; a missing or invalid node closes the stream with {@code INVALID_ARGUMENT} and
- *       the parser's message. Later requests' nodes are ignored. Unknown type URLs are logged once
+ *       the parser's message. On a service made by {@link #withNodeAuthorizer} the parsed node is
+ *       then checked, and a denied one closes the stream with {@code PERMISSION_DENIED} and the
+ *       authorizer's reason. Later requests' nodes are ignored. Unknown type URLs are logged once
  *       per stream and ignored.
  *   <li><b>Versions.</b> A resource's version is a hash of its deterministic serialization; a
  *       response's {@code version_info} hashes the sorted (name, version) pairs. The same input
@@ -106,13 +108,37 @@ public final class AdsServer
   @Override
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(
       StreamObserver<DiscoveryResponse> responseObserver) {
-    return new SotwConnection(this, responseObserver);
+    return new SotwConnection(this, responseObserver, NodeAuthorizer.ALLOW_ALL);
   }
 
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responseObserver) {
-    return new DeltaConnection(this, responseObserver);
+    return new DeltaConnection(this, responseObserver, NodeAuthorizer.ALLOW_ALL);
+  }
+
+  /**
+   * This same server (same connections, contexts and pushes) as a second gRPC service whose streams
+   * are refused with {@code PERMISSION_DENIED} when {@code authorizer} denies their node, e.g. for
+   * the secure xDS port next to the plaintext one. This server itself stays unchecked.
+   */
+  public AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase withNodeAuthorizer(
+      NodeAuthorizer authorizer) {
+    Objects.requireNonNull(authorizer, "authorizer");
+    AdsServer self = this;
+    return new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
+      @Override
+      public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+          StreamObserver<DiscoveryResponse> responseObserver) {
+        return new SotwConnection(self, responseObserver, authorizer);
+      }
+
+      @Override
+      public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+          StreamObserver<DeltaDiscoveryResponse> responseObserver) {
+        return new DeltaConnection(self, responseObserver, authorizer);
+      }
+    };
   }
 
   /**

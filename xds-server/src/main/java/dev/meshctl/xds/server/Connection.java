@@ -11,6 +11,7 @@ import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.validate.ResourceValidator.Violation;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -19,6 +20,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
@@ -46,6 +48,10 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   protected final AdsServer server;
   private final ServerCallStreamObserver<Resp> out;
   private final Executor serial;
+  private final NodeAuthorizer authorizer;
+
+  /** The gRPC context of the stream's call, attached while {@link #authorizer} runs. */
+  private final Context callContext;
 
   /**
    * The merged scope of the pushes queued and not yet run (null when none is queued), so a burst of
@@ -65,8 +71,12 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   private final Map<XdsType, Map<String, String>> reportedRejections = new EnumMap<>(XdsType.class);
   private final Set<String> unknownTypeUrls = new HashSet<>();
 
-  Connection(AdsServer server, StreamObserver<Resp> out) {
+  Connection(AdsServer server, StreamObserver<Resp> out, NodeAuthorizer authorizer) {
     this.server = server;
+    this.authorizer = authorizer;
+    // Captured on the gRPC thread: requests are handled on the serial executor, where the call's
+    // context (e.g. the caller an interceptor authenticated) is not current.
+    this.callContext = Context.current();
     this.out = (ServerCallStreamObserver<Resp>) out;
     // Without a cancel handler grpc-java throws from onNext after a client cancel; with one we
     // learn of it and stop sending quietly.
@@ -158,7 +168,12 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
       message = "the first request on an ADS stream must carry a node";
     } else {
       try {
-        proxy = ProxyParser.parse(node);
+        Proxy parsed = ProxyParser.parse(node);
+        Optional<String> denial = deny(parsed);
+        if (denial.isPresent()) {
+          return refuse(nodeId, Status.PERMISSION_DENIED, denial.get());
+        }
+        proxy = parsed;
         connectionId = nodeId + "-" + server.nextConnectionNumber();
         connectedAt = server.clock().instant();
         server.register(this);
@@ -169,11 +184,24 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
         message = e.getMessage();
       }
     }
+    return refuse(nodeId, Status.INVALID_ARGUMENT, message);
+  }
+
+  private Optional<String> deny(Proxy parsed) {
+    Context previous = callContext.attach();
+    try {
+      return authorizer.denial(parsed);
+    } finally {
+      callContext.detach(previous);
+    }
+  }
+
+  private boolean refuse(String nodeId, Status status, String message) {
     log.warn("Rejected ADS stream: {}", message);
     closed = true;
     server.events().invalidNode(nodeId, message);
     if (!cancelled) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException());
+      out.onError(status.withDescription(message).asRuntimeException());
     }
     return false;
   }

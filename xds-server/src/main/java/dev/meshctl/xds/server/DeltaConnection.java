@@ -55,8 +55,9 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
 
   private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
 
-  DeltaConnection(AdsServer server, StreamObserver<DeltaDiscoveryResponse> out) {
-    super(server, out);
+  DeltaConnection(
+      AdsServer server, StreamObserver<DeltaDiscoveryResponse> out, NodeAuthorizer authorizer) {
+    super(server, out, authorizer);
   }
 
   @Override

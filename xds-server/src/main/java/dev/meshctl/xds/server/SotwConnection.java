@@ -53,8 +53,9 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
 
   private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
 
-  SotwConnection(AdsServer server, StreamObserver<DiscoveryResponse> out) {
-    super(server, out);
+  SotwConnection(
+      AdsServer server, StreamObserver<DiscoveryResponse> out, NodeAuthorizer authorizer) {
+    super(server, out, authorizer);
   }
 
   @Override

@@ -1,0 +1,110 @@
+package dev.meshctl.controlplane.security;
+
+import dev.meshctl.ca.store.CaSource;
+import dev.meshctl.ca.store.CaStore;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * CA key material in Kubernetes Secrets of the control plane's namespace, as Istio keeps it: a
+ * plugged-in CA in {@code cacerts} (read only, used as given) wins; otherwise the self-signed CA in
+ * {@code istio-ca-secret}, which {@link #createAll} creates when absent. Nothing is ever updated or
+ * replaced: creation is a plain create, and if the Secret appeared meanwhile (HTTP 409, another
+ * instance won) it fails with {@link FileAlreadyExistsException} so the caller re-reads. Empty
+ * values (Istio writes {@code cert-chain.pem: ""} into {@code istio-ca-secret}) count as absent.
+ * Thread-safe (the client is).
+ */
+public final class SecretCaSource implements CaSource {
+  /** Istio's self-signed CA Secret. */
+  public static final String SELF_SIGNED_SECRET = "istio-ca-secret";
+
+  /** Istio's plugged-in CA Secret. */
+  public static final String PLUGGED_IN_SECRET = "cacerts";
+
+  private final KubernetesClient client;
+  private final String namespace;
+
+  public SecretCaSource(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  @Override
+  public String location() {
+    return "secret "
+        + namespace
+        + "/"
+        + PLUGGED_IN_SECRET
+        + " or "
+        + namespace
+        + "/"
+        + SELF_SIGNED_SECRET;
+  }
+
+  @Override
+  public Map<String, byte[]> read() throws IOException {
+    Map<String, byte[]> plugged = entries(get(PLUGGED_IN_SECRET));
+    return plugged.isEmpty() ? entries(get(SELF_SIGNED_SECRET)) : plugged;
+  }
+
+  @Override
+  public void createAll(LinkedHashMap<String, byte[]> entries) throws IOException {
+    Map<String, String> data = new LinkedHashMap<>();
+    entries.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v)));
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(SELF_SIGNED_SECRET)
+            .endMetadata()
+            .withType("istio.io/ca-root")
+            .withData(data)
+            .build();
+    try {
+      client.secrets().inNamespace(namespace).resource(secret).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        throw new FileAlreadyExistsException(namespace + "/" + SELF_SIGNED_SECRET);
+      }
+      throw new IOException(
+          "creating secret " + namespace + "/" + SELF_SIGNED_SECRET + " failed: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private Secret get(String name) throws IOException {
+    try {
+      return client.secrets().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      throw new IOException(
+          "reading secret " + namespace + "/" + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, byte[]> entries(Secret secret) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    if (secret == null) {
+      return out;
+    }
+    for (String name : CaStore.FILE_NAMES) {
+      byte[] value = null;
+      if (secret.getData() != null && secret.getData().get(name) != null) {
+        value = Base64.getDecoder().decode(secret.getData().get(name));
+      } else if (secret.getStringData() != null && secret.getStringData().get(name) != null) {
+        value = secret.getStringData().get(name).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+      if (value != null && value.length > 0) {
+        out.put(name, value);
+      }
+    }
+    return out;
+  }
+}

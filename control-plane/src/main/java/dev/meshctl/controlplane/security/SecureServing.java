@@ -1,0 +1,192 @@
+package dev.meshctl.controlplane.security;
+
+import dev.meshctl.ca.CaKeyMaterial;
+import dev.meshctl.ca.CaOptions;
+import dev.meshctl.ca.CertificateAuthority;
+import dev.meshctl.ca.server.AuthenticatingInterceptor;
+import dev.meshctl.ca.server.Authenticator;
+import dev.meshctl.ca.server.CertificateService;
+import dev.meshctl.ca.server.ClientCertificateAuthenticator;
+import dev.meshctl.ca.server.KubernetesJwtAuthenticator;
+import dev.meshctl.ca.store.CaKeyMaterialException;
+import dev.meshctl.ca.store.CaSource;
+import dev.meshctl.ca.store.CaStore;
+import dev.meshctl.ca.store.DirectoryCaSource;
+import dev.meshctl.ca.tls.ServingCertificateManager;
+import dev.meshctl.xds.server.AdsServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.FileAlreadyExistsException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane's secure side: the CA (key material from a directory or the Kubernetes Secrets,
+ * see {@link SecuritySettings#caDir}), the serving certificate of istiod's DNS names, and the TLS
+ * gRPC server on the secure xDS port (Istio's 15012) serving both Istio's CA API and the same
+ * {@link AdsServer} as the plaintext port. Every call there is authenticated (a client certificate
+ * this CA issued, or a service account token checked by TokenReview / the dev token file), and an
+ * ADS stream's node must belong to the caller ({@link CallerNodeAuthorizer}). Client certificates
+ * are optional at the TLS layer, since a token also works.
+ *
+ * <p>{@link #start} and {@link #close} are for the owner; the getters are safe from any thread.
+ */
+public final class SecureServing implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SecureServing.class);
+
+  private final CertificateAuthority ca;
+  private final ServingCertificateManager servingCertificate;
+  private final Server grpc;
+
+  private SecureServing(
+      CertificateAuthority ca, ServingCertificateManager servingCertificate, Server grpc) {
+    this.ca = ca;
+    this.servingCertificate = servingCertificate;
+    this.grpc = grpc;
+  }
+
+  /**
+   * Loads (or on first start creates) the CA, issues the serving certificate and binds the secure
+   * xDS port.
+   *
+   * @param kube the cluster's client: required when {@code settings.caDir()} is empty; when
+   *     present, tokens are checked by TokenReview
+   * @param ads the ADS server to serve on the secure port too; empty serves the CA only
+   * @throws CaKeyMaterialException when the key material is unusable (the message says why)
+   * @throws IOException when the port cannot be bound or the token file cannot be read
+   */
+  public static SecureServing start(
+      SecuritySettings settings,
+      Optional<KubernetesClient> kube,
+      Optional<AdsServer> ads,
+      Clock clock)
+      throws IOException {
+    SecureRandom random = new SecureRandom();
+    CaSource source = source(settings, kube);
+    CaKeyMaterial material = loadOrCreate(source, settings.trustDomain(), clock, random);
+    CertificateAuthority ca =
+        new CertificateAuthority(
+            material,
+            new CaOptions(settings.trustDomain(), CaOptions.DEFAULT_TTL, CaOptions.DEFAULT_MAX_TTL),
+            clock,
+            random);
+    List<Authenticator> authenticators = new ArrayList<>();
+    authenticators.add(new ClientCertificateAuthenticator(ca, clock));
+    if (kube.isPresent()) {
+      authenticators.add(new KubernetesJwtAuthenticator(new KubernetesTokenReviewer(kube.get())));
+    } else if (settings.insecureTokens().isPresent()) {
+      log.warn(
+          "event=insecure_ca_tokens file={} note=\"dev only: anyone who can read the file can"
+              + " claim its identities\"",
+          settings.insecureTokens().get());
+      authenticators.add(
+          new KubernetesJwtAuthenticator(
+              StaticTokenReviewer.load(settings.insecureTokens().get())));
+    }
+    ServingCertificateManager serving =
+        new ServingCertificateManager(
+            ca,
+            ServingCertificateManager.istiodDnsNames(settings.namespace()),
+            ServingCertificateManager.DEFAULT_TTL,
+            clock,
+            random);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(settings.secureXdsPort()),
+                serving.serverCredentials(TlsServerCredentials.ClientAuth.OPTIONAL))
+            .addService(CertificateService.bind(ca, authenticators))
+            // As on the plaintext port: Envoy pings long-lived xDS streams.
+            .permitKeepAliveTime(15, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true);
+    ads.ifPresent(
+        a ->
+            builder.addService(
+                ServerInterceptors.intercept(
+                    a.withNodeAuthorizer(new CallerNodeAuthorizer()),
+                    new AuthenticatingInterceptor(authenticators))));
+    Server server = builder.build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot serve secure xDS on port " + settings.secureXdsPort() + ": " + e.getMessage(), e);
+    }
+    log.info(
+        "event=secure_xds_started port={} trust_domain={} ca={} authenticators={}",
+        server.getPort(),
+        settings.trustDomain(),
+        source.location(),
+        authenticators.stream().map(Authenticator::name).toList());
+    return new SecureServing(ca, serving, server);
+  }
+
+  private static CaSource source(SecuritySettings settings, Optional<KubernetesClient> kube) {
+    if (settings.caDir().isPresent()) {
+      return new DirectoryCaSource(settings.caDir().get());
+    }
+    if (kube.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no CA directory given and no Kubernetes cluster to keep the CA in Secrets");
+    }
+    return new SecretCaSource(kube.get(), settings.namespace());
+  }
+
+  /**
+   * {@link CaStore#loadOrCreate}, re-reading once when another instance created the material
+   * between our read and our create: what it wrote is then loaded, never overwritten.
+   */
+  static CaKeyMaterial loadOrCreate(
+      CaSource source, String trustDomain, Clock clock, SecureRandom random) {
+    CaStore store = new CaStore(trustDomain, CaStore.DEFAULT_SELF_SIGNED_TTL, clock, random);
+    try {
+      return store.loadOrCreate(source);
+    } catch (CaKeyMaterialException e) {
+      if (!(e.getCause() instanceof FileAlreadyExistsException)) {
+        throw e;
+      }
+      log.info("event=ca_create_conflict location={} action=reread", source.location());
+      return store.loadOrCreate(source);
+    }
+  }
+
+  /** The CA. */
+  public CertificateAuthority ca() {
+    return ca;
+  }
+
+  /** The serving certificate of istiod's DNS names (also used by the webhook). */
+  public ServingCertificateManager servingCertificate() {
+    return servingCertificate;
+  }
+
+  /** The bound secure xDS port. */
+  public int port() {
+    return grpc.getPort();
+  }
+
+  /** Stops the secure port, cancelling open streams after a short grace period. */
+  @Override
+  public void close() {
+    grpc.shutdown();
+    try {
+      if (!grpc.awaitTermination(2, TimeUnit.SECONDS)) {
+        grpc.shutdownNow();
+        grpc.awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      grpc.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
