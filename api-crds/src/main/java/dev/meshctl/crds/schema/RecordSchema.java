@@ -3,6 +3,7 @@ package dev.meshctl.crds.schema;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.Unsigned;
 import dev.meshctl.crds.decode.RecordShape;
 import java.lang.reflect.ParameterizedType;
@@ -28,9 +29,10 @@ import java.util.TreeMap;
  *   <li>{@code Duration} → a string with {@link #DURATION_PATTERN} (the grammar of {@link
  *       dev.meshctl.crds.IstioDuration}); enums → {@code enum} of the constant names;
  *   <li>{@code List} → {@code items}; {@code Map<String, V>} → {@code additionalProperties};
- *   <li>records → {@code properties} (JSON names and their aliases); oneofs (sealed interfaces,
- *       inline or not) → every member as an optional property plus a {@code oneOf} of {@code
- *       required} lists, the form Istio's CRDs use (see {@link #oneOf}).
+ *   <li>records → {@code properties} (JSON names and their aliases), {@code required} for
+ *       components marked {@link Required}; oneofs (sealed interfaces, inline or not) → every
+ *       member as an optional property plus a {@code oneOf} of {@code required} lists, the form
+ *       Istio's CRDs use (see {@link #oneOf}).
  * </ul>
  *
  * Nothing is preserved: unknown fields are pruned (or refused under strict field validation) by the
@@ -123,7 +125,11 @@ public final class RecordSchema {
       stack.push(type);
       Map<String, ObjectNode> properties = new TreeMap<>();
       List<ObjectNode> oneofs = new ArrayList<>();
+      List<String> required = new ArrayList<>();
       for (RecordShape.Field f : RecordShape.of(type).fields()) {
+        if (f.component().isAnnotationPresent(Required.class)) {
+          required.add(f.key());
+        }
         if (f.inline()) {
           List<String> members = new ArrayList<>();
           for (Map.Entry<String, Class<?>> m : f.variants().entrySet()) {
@@ -145,6 +151,9 @@ public final class RecordSchema {
       stack.pop();
       ObjectNode n = typed("object");
       properties.forEach(n.putObject("properties")::set);
+      if (!required.isEmpty()) {
+        required.forEach(n.putArray("required")::add);
+      }
       addOneofs(n, oneofs);
       return n;
     }

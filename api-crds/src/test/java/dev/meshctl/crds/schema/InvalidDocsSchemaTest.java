@@ -108,6 +108,14 @@ class InvalidDocsSchemaTest {
   }
 
   @Test
+  void missingRequiredFieldIsRefused() {
+    assertThat(errors(destinationRule("{}").replace("  host: reviews\n", "")))
+        .containsExactly("/spec: required property 'host' not found");
+    assertThat(errors(virtualService("{route: [{weight: 100}]}")))
+        .containsExactly("/spec/http/0/route/0: required property 'destination' not found");
+  }
+
+  @Test
   void statusKeepsUnknownFields() {
     String doc =
         virtualService("{route: [{destination: {host: reviews}}]}")
