@@ -13,21 +13,23 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How a model record maps to JSON: its components, their keys (with aliases), and for {@link
- * Inline} oneofs the key of each member. Computed once per class by reflection and cached.
- * Immutable; any thread.
+ * Inline} oneofs the key of each member. Computed once per class by reflection and cached. Public
+ * so that the CRD schema generator describes the same fields the decoder reads. Immutable; any
+ * thread.
  */
-final class RecordShape {
+public final class RecordShape {
   private static final Map<Class<?>, RecordShape> CACHE = new ConcurrentHashMap<>();
 
   /** One record component. {@code variants} maps member key → member record class when inline. */
-  record Field(
+  public record Field(
       int index,
       RecordComponent component,
       String key,
       List<String> aliases,
       boolean inline,
       Map<String, Class<?>> variants) {
-    Type type() {
+    /** The component's generic type ({@code List<String>}, {@code Duration}, ...). */
+    public Type type() {
       return component.getGenericType();
     }
   }
@@ -71,7 +73,8 @@ final class RecordShape {
     }
   }
 
-  static RecordShape of(Class<?> type) {
+  /** The shape of record class {@code type}. */
+  public static RecordShape of(Class<?> type) {
     return CACHE.computeIfAbsent(type, RecordShape::new);
   }
 
@@ -79,7 +82,7 @@ final class RecordShape {
    * The key of each member of a sealed oneof interface: the JSON name of the member's single
    * component. Members without components (the "empty" member) are keyed by the empty string.
    */
-  static Map<String, Class<?>> memberKeys(Class<?> sealed) {
+  public static Map<String, Class<?>> memberKeys(Class<?> sealed) {
     if (!sealed.isSealed()) {
       throw new IllegalStateException(sealed + " is not a sealed oneof");
     }
@@ -96,6 +99,11 @@ final class RecordShape {
       }
     }
     return out;
+  }
+
+  /** The record's fields in component order. */
+  public List<Field> fields() {
+    return fields;
   }
 
   /** The key of a oneof member record (its single component's JSON name). */

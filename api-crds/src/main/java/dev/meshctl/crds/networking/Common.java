@@ -1,5 +1,6 @@
 package dev.meshctl.crds.networking;
 
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.Unsigned;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class Common {
   public record PortSelector(@Unsigned Integer number) {}
 
   /** A destination service, optional subset and port ({@code Destination}). */
-  public record Destination(String host, String subset, PortSelector port) {}
+  public record Destination(@Required String host, String subset, PortSelector port) {}
 
   /** Labels that select workloads in the config's namespace ({@code WorkloadSelector}). */
   public record WorkloadSelector(Map<String, String> labels) {}

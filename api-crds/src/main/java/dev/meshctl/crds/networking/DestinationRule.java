@@ -1,6 +1,7 @@
 package dev.meshctl.crds.networking;
 
 import dev.meshctl.crds.Inline;
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.Unsigned;
 import dev.meshctl.crds.networking.Common.ConnectionPoolSettings;
 import dev.meshctl.crds.networking.Common.MatchLabelsSelector;
@@ -14,7 +15,7 @@ import java.util.Map;
  * null} means absent; decoded lists and maps are never {@code null}.
  */
 public record DestinationRule(
-    String host,
+    @Required String host,
     TrafficPolicy trafficPolicy,
     List<Subset> subsets,
     List<String> exportTo,
@@ -41,7 +42,8 @@ public record DestinationRule(
       ClientTlsSettings tls) {}
 
   /** A named set of endpoints selected by labels ({@code Subset}). */
-  public record Subset(String name, Map<String, String> labels, TrafficPolicy trafficPolicy) {}
+  public record Subset(
+      @Required String name, Map<String, String> labels, TrafficPolicy trafficPolicy) {}
 
   /** Load balancing ({@code LoadBalancerSettings}); the policy is a oneof. */
   public record LoadBalancerSettings(
@@ -98,10 +100,10 @@ public record DestinationRule(
 
   /** Cookie used as hash key ({@code ConsistentHashLB.HTTPCookie}). */
   public record HttpCookieSpec(
-      String name, String path, Duration ttl, List<CookieAttribute> attributes) {}
+      @Required String name, String path, Duration ttl, List<CookieAttribute> attributes) {}
 
   /** An extra cookie attribute. */
-  public record CookieAttribute(String name, String value) {}
+  public record CookieAttribute(@Required String name, String value) {}
 
   /** The hash algorithm oneof. */
   public sealed interface HashAlgorithm permits RingHash, Maglev {}
@@ -147,7 +149,8 @@ public record DestinationRule(
       @Unsigned Integer minClusterSize) {}
 
   /** Slow start ({@code WarmupConfiguration}). */
-  public record WarmupConfiguration(Duration duration, Double minimumPercent, Double aggression) {}
+  public record WarmupConfiguration(
+      @Required Duration duration, Double minimumPercent, Double aggression) {}
 
   /** Outlier detection ({@code OutlierDetection}). */
   public record OutlierDetection(
@@ -183,7 +186,8 @@ public record DestinationRule(
   }
 
   /** HTTP CONNECT/POST tunnelling ({@code TrafficPolicy.TunnelSettings}). */
-  public record TunnelSettings(String protocol, String targetHost, @Unsigned Integer targetPort) {}
+  public record TunnelSettings(
+      String protocol, @Required String targetHost, @Required @Unsigned Integer targetPort) {}
 
   /** PROXY protocol towards the upstream. */
   public record ProxyProtocol(ProxyProtocolVersion version) {}

@@ -1,5 +1,6 @@
 package dev.meshctl.crds.networking;
 
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.networking.Common.Port;
 import dev.meshctl.crds.networking.Common.ServerTlsSettings;
 import java.util.List;
@@ -14,9 +15,9 @@ public record Gateway(List<Server> servers, Map<String, String> selector)
 
   /** One listener of the gateway ({@code Server}). */
   public record Server(
-      Port port,
+      @Required Port port,
       String bind,
-      List<String> hosts,
+      @Required List<String> hosts,
       ServerTlsSettings tls,
       String defaultEndpoint,
       String name) {}

@@ -1,5 +1,6 @@
 package dev.meshctl.crds.networking;
 
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.networking.Common.Port;
 import dev.meshctl.crds.networking.Common.WorkloadSelector;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
  * decoded lists are never {@code null}.
  */
 public record ServiceEntry(
-    List<String> hosts,
+    @Required List<String> hosts,
     List<String> addresses,
     List<Port> ports,
     Location location,

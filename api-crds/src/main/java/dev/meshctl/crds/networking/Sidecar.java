@@ -1,5 +1,6 @@
 package dev.meshctl.crds.networking;
 
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.networking.Common.ConnectionPoolSettings;
 import dev.meshctl.crds.networking.Common.Destination;
 import dev.meshctl.crds.networking.Common.Port;
@@ -21,7 +22,7 @@ public record Sidecar(
 
   /** An inbound listener ({@code IstioIngressListener}). */
   public record IngressListener(
-      Port port,
+      @Required Port port,
       String bind,
       CaptureMode captureMode,
       String defaultEndpoint,
@@ -30,7 +31,7 @@ public record Sidecar(
 
   /** An outbound listener and the hosts it imports ({@code IstioEgressListener}). */
   public record EgressListener(
-      Port port, String bind, CaptureMode captureMode, List<String> hosts) {}
+      Port port, String bind, CaptureMode captureMode, @Required List<String> hosts) {}
 
   /** How traffic reaches the listener. */
   public enum CaptureMode {

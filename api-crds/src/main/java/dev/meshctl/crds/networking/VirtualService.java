@@ -2,6 +2,7 @@ package dev.meshctl.crds.networking;
 
 import dev.meshctl.crds.Inline;
 import dev.meshctl.crds.JsonName;
+import dev.meshctl.crds.Required;
 import dev.meshctl.crds.Unsigned;
 import dev.meshctl.crds.networking.Common.Destination;
 import dev.meshctl.crds.networking.Common.Headers;
@@ -61,10 +62,11 @@ public record VirtualService(
       String statPrefix) {}
 
   /** A weighted HTTP destination ({@code HTTPRouteDestination}). */
-  public record HttpRouteDestination(Destination destination, Integer weight, Headers headers) {}
+  public record HttpRouteDestination(
+      @Required Destination destination, Integer weight, Headers headers) {}
 
   /** A weighted TCP/TLS destination ({@code RouteDestination}). */
-  public record RouteDestination(Destination destination, Integer weight) {}
+  public record RouteDestination(@Required Destination destination, Integer weight) {}
 
   /**
    * An HTTP redirect ({@code HTTPRedirect}); the port is a oneof of {@code port}/{@code
@@ -94,7 +96,7 @@ public record VirtualService(
   }
 
   /** A fixed response ({@code HTTPDirectResponse}). */
-  public record HttpDirectResponse(@Unsigned Integer status, HttpBody body) {}
+  public record HttpDirectResponse(@Required @Unsigned Integer status, HttpBody body) {}
 
   /** The body oneof of a direct response. */
   public sealed interface HttpBody permits StringBody, BytesBody {}
@@ -154,7 +156,7 @@ public record VirtualService(
   public record Http2Error(String http2Error) implements ErrorKind {}
 
   /** A mirror target with its own percentage ({@code HTTPMirrorPolicy}). */
-  public record HttpMirrorPolicy(Destination destination, Percent percentage) {}
+  public record HttpMirrorPolicy(@Required Destination destination, Percent percentage) {}
 
   /** CORS policy ({@code CorsPolicy}). {@code allowOrigin} is the deprecated exact-only list. */
   public record CorsPolicy(
@@ -175,11 +177,11 @@ public record VirtualService(
   }
 
   /** A TLS (SNI) rule ({@code TLSRoute}). */
-  public record TlsRoute(List<TlsMatchAttributes> match, List<RouteDestination> route) {}
+  public record TlsRoute(@Required List<TlsMatchAttributes> match, List<RouteDestination> route) {}
 
   /** TLS match conditions ({@code TLSMatchAttributes}). */
   public record TlsMatchAttributes(
-      List<String> sniHosts,
+      @Required List<String> sniHosts,
       List<String> destinationSubnets,
       @Unsigned Integer port,
       Map<String, String> sourceLabels,
