@@ -1,5 +1,6 @@
 package dev.meshctl.xds.server;
 
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsGenerator;
 import dev.meshctl.xds.validate.ResourceValidator;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -153,10 +155,40 @@ public final class AdsServer
         out.add(s);
       }
     }
-    out.sort(
-        Comparator.comparing(ConnectionStatus::nodeId)
-            .thenComparing(ConnectionStatus::connectionId));
+    out.sort(CONNECTION_ORDER);
     return List.copyOf(out);
+  }
+
+  private static final Comparator<ConnectionStatus> CONNECTION_ORDER =
+      Comparator.comparing(ConnectionStatus::nodeId).thenComparing(ConnectionStatus::connectionId);
+
+  /**
+   * What a connected proxy would be served now: its subscribed types regenerated from the current
+   * context (see {@link ProxyConfigDump}); nothing is sent. The proxy is found by its full node id
+   * or by its Istio proxy id ({@code POD.NAMESPACE}); with several streams for one proxy, the first
+   * in {@link #connections()} order. Empty when no such proxy is connected. Any thread.
+   */
+  public Optional<ProxyConfigDump> configDump(String nodeIdOrProxyId) {
+    Objects.requireNonNull(nodeIdOrProxyId, "nodeIdOrProxyId");
+    ConnectionStatus bestStatus = null;
+    Proxy bestProxy = null;
+    for (Connection<?, ?> c : connections) {
+      Proxy p = c.connectedProxy();
+      ConnectionStatus s = c.status();
+      if (p == null
+          || s == null
+          || !(p.nodeId().equals(nodeIdOrProxyId) || p.id().equals(nodeIdOrProxyId))) {
+        continue;
+      }
+      if (bestStatus == null || CONNECTION_ORDER.compare(s, bestStatus) < 0) {
+        bestStatus = s;
+        bestProxy = p;
+      }
+    }
+    if (bestStatus == null) {
+      return Optional.empty();
+    }
+    return Optional.of(ConfigDumper.dump(generator, validator, context, bestStatus, bestProxy));
   }
 
   TranslationContext context() {

@@ -43,13 +43,16 @@ public record ConnectionStatus(
    * @param sentNonce nonce of the last response sent
    * @param ackedVersion last version the proxy ACKed
    * @param lastNack the last rejection, if any (kept after later ACKs, like Istio's LastError)
+   * @param ackedNonce nonce of the last response the proxy ACKed (Istio's {@code NonceAcked}, what
+   *     {@code /debug/syncz} reports as {@code *_acked})
    */
   public record TypeStatus(
       Subscription subscription,
       String sentVersion,
       String sentNonce,
       String ackedVersion,
-      Optional<Nack> lastNack) {
+      Optional<Nack> lastNack,
+      String ackedNonce) {
 
     public TypeStatus {
       Objects.requireNonNull(subscription, "subscription");
@@ -57,6 +60,17 @@ public record ConnectionStatus(
       Objects.requireNonNull(sentNonce, "sentNonce");
       Objects.requireNonNull(ackedVersion, "ackedVersion");
       Objects.requireNonNull(lastNack, "lastNack");
+      Objects.requireNonNull(ackedNonce, "ackedNonce");
+    }
+
+    /** A status without an acked nonce (kept for callers written before it was tracked). */
+    public TypeStatus(
+        Subscription subscription,
+        String sentVersion,
+        String sentNonce,
+        String ackedVersion,
+        Optional<Nack> lastNack) {
+      this(subscription, sentVersion, sentNonce, ackedVersion, lastNack, "");
     }
 
     /**

@@ -34,6 +34,7 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     String sentVersion = "";
     String sentNonce = "";
     String ackedVersion = "";
+    String ackedNonce = "";
     Optional<Nack> lastNack = Optional.empty();
 
     /**
@@ -107,6 +108,7 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
       return;
     }
     state.ackedVersion = request.getVersionInfo();
+    state.ackedNonce = nonce;
     server.events().acked(proxy, type, state.ackedVersion);
     if (namesChanged) {
       respond(type, state, server.context(), true);
@@ -226,7 +228,12 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
             out.put(
                 type,
                 new TypeStatus(
-                    s.subscription, s.sentVersion, s.sentNonce, s.ackedVersion, s.lastNack)));
+                    s.subscription,
+                    s.sentVersion,
+                    s.sentNonce,
+                    s.ackedVersion,
+                    s.lastNack,
+                    s.ackedNonce)));
     return out;
   }
 }
