@@ -18,6 +18,22 @@ public interface XdsFrontend extends PushTarget, AutoCloseable {
   void close();
 
   /**
+   * Every connected proxy's stream status, for {@code /debug/syncz}; empty for a frontend that
+   * tracks none. Any thread.
+   */
+  default java.util.List<dev.meshctl.xds.server.ConnectionStatus> connections() {
+    return java.util.List.of();
+  }
+
+  /**
+   * What a connected proxy (node id or {@code POD.NAMESPACE}) would be served now, for {@code
+   * /debug/config_dump}; empty when unknown or when the frontend cannot tell. Any thread.
+   */
+  default java.util.Optional<dev.meshctl.xds.server.ProxyConfigDump> configDump(String proxyId) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Starts a frontend on a port (0 for an ephemeral one) that reports what it does to {@code
    * events}.
    */

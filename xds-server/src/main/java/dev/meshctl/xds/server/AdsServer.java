@@ -1,6 +1,5 @@
 package dev.meshctl.xds.server;
 
-import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsGenerator;
 import dev.meshctl.xds.validate.ResourceValidator;
@@ -170,25 +169,19 @@ public final class AdsServer
    */
   public Optional<ProxyConfigDump> configDump(String nodeIdOrProxyId) {
     Objects.requireNonNull(nodeIdOrProxyId, "nodeIdOrProxyId");
-    ConnectionStatus bestStatus = null;
-    Proxy bestProxy = null;
+    ConnectionStatus best = null;
     for (Connection<?, ?> c : connections) {
-      Proxy p = c.connectedProxy();
       ConnectionStatus s = c.status();
-      if (p == null
-          || s == null
-          || !(p.nodeId().equals(nodeIdOrProxyId) || p.id().equals(nodeIdOrProxyId))) {
-        continue;
-      }
-      if (bestStatus == null || CONNECTION_ORDER.compare(s, bestStatus) < 0) {
-        bestStatus = s;
-        bestProxy = p;
+      if (s != null
+          && (s.nodeId().equals(nodeIdOrProxyId) || s.proxy().id().equals(nodeIdOrProxyId))
+          && (best == null || CONNECTION_ORDER.compare(s, best) < 0)) {
+        best = s;
       }
     }
-    if (bestStatus == null) {
+    if (best == null) {
       return Optional.empty();
     }
-    return Optional.of(ConfigDumper.dump(generator, validator, context, bestStatus, bestProxy));
+    return Optional.of(ConfigDumper.dump(generator, validator, context, best));
   }
 
   TranslationContext context() {

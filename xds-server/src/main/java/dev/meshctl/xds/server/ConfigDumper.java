@@ -29,8 +29,8 @@ final class ConfigDumper {
       XdsGenerator generator,
       ResourceValidator validator,
       TranslationContext context,
-      ConnectionStatus status,
-      Proxy proxy) {
+      ConnectionStatus status) {
+    Proxy proxy = status.proxy();
     Map<XdsType, TypeDump> types = new EnumMap<>(XdsType.class);
     if (context != null) {
       status

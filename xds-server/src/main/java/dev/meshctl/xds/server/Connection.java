@@ -134,15 +134,6 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
     return status;
   }
 
-  /**
-   * The connected proxy, or null before the handshake and after close. Any thread: {@link #proxy}
-   * is written once, before the first status is published through the volatile {@link #status}, so
-   * reading that first makes the (immutable) proxy visible.
-   */
-  final Proxy connectedProxy() {
-    return status == null ? null : proxy;
-  }
-
   private void run(Runnable task) {
     try {
       serial.execute(
@@ -299,6 +290,7 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
       return;
     }
     status =
-        new ConnectionStatus(proxy.nodeId(), connectionId, connectedAt, isDelta(), typeStatuses());
+        new ConnectionStatus(
+            proxy.nodeId(), connectionId, connectedAt, isDelta(), typeStatuses(), proxy);
   }
 }

@@ -1,5 +1,6 @@
 package dev.meshctl.xds.server;
 
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.Subscription;
 import dev.meshctl.xds.translate.XdsType;
 import java.time.Instant;
@@ -19,16 +20,20 @@ import java.util.Optional;
  * @param connectedAt when the stream's first valid request arrived
  * @param delta true for an incremental (delta) xDS stream
  * @param types the requested types, in push order
+ * @param proxy the proxy as parsed from its node (cluster id, Istio version, ...); its node id is
+ *     {@code nodeId}
  */
 public record ConnectionStatus(
     String nodeId,
     String connectionId,
     Instant connectedAt,
     boolean delta,
-    Map<XdsType, TypeStatus> types) {
+    Map<XdsType, TypeStatus> types,
+    Proxy proxy) {
 
   public ConnectionStatus {
     Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(proxy, "proxy");
     Objects.requireNonNull(connectionId, "connectionId");
     Objects.requireNonNull(connectedAt, "connectedAt");
     types = Collections.unmodifiableMap(new EnumMap<>(types));

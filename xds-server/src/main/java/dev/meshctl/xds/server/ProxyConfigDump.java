@@ -30,6 +30,9 @@ public record ProxyConfigDump(ConnectionStatus status, Proxy proxy, Map<XdsType,
   public ProxyConfigDump {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(proxy, "proxy");
+    if (!proxy.equals(status.proxy())) {
+      throw new IllegalArgumentException("the dump's proxy must be its status's proxy");
+    }
     types = Collections.unmodifiableMap(new EnumMap<>(types));
   }
 
