@@ -1,5 +1,7 @@
 package dev.meshctl.controlplane;
 
+import dev.meshctl.controlplane.debug.DebugEndpoints;
+import dev.meshctl.controlplane.debug.PushStatusRecorder;
 import dev.meshctl.controlplane.metrics.MetricsRegistry;
 import dev.meshctl.controlplane.metrics.PushMetrics;
 import dev.meshctl.controlplane.metrics.XdsMetrics;
@@ -138,9 +140,15 @@ public final class ControlPlane implements AutoCloseable {
     ScheduledExecutorService pushThread =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("meshctl-push"));
     closeables.add(() -> shutdown(pushThread));
+    PushStatusRecorder pushStatus = new PushStatusRecorder(clock, () -> xds.connections().size());
     pushLoop =
         new PushLoop(
-            store::snapshotObjects, xds, pushThread, clock, settings.debounce(), pushMetrics);
+            store::snapshotObjects,
+            pushStatus.recording(xds),
+            pushThread,
+            clock,
+            settings.debounce(),
+            pushStatus.observing(pushMetrics));
     closeables.add(pushLoop);
     store.listen(pushLoop::onChange);
     store.observe(pushMetrics);
@@ -151,6 +159,14 @@ public final class ControlPlane implements AutoCloseable {
         MonitoringServer.start(
             settings.monitoringPort(), this::ready, this::diagnostics, metrics::render, httpThread);
     closeables.add(monitoring);
+    DebugEndpoints.register(
+        monitoring::handle,
+        new DebugEndpoints.Sources(
+            xds::connections,
+            xds::configDump,
+            store::snapshotObjects,
+            pushStatus,
+            DebugEndpoints.istiodName(System.getenv())));
 
     if (settings.configDir().isPresent()) {
       fileSource =

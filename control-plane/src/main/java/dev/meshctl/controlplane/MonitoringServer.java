@@ -1,6 +1,7 @@
 package dev.meshctl.controlplane;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -55,6 +56,14 @@ final class MonitoringServer implements AutoCloseable {
     server.setExecutor(executor);
     server.start();
     return new MonitoringServer(server);
+  }
+
+  /**
+   * Serves {@code handler} under {@code path} (longest prefix wins) from now on; used to add the
+   * debug endpoints. Wiring only, before the control plane is in use.
+   */
+  void handle(String path, HttpHandler handler) {
+    server.createContext(path, handler);
   }
 
   int port() {

@@ -2,7 +2,11 @@ package dev.meshctl.controlplane;
 
 import dev.meshctl.controlplane.push.PushTarget;
 import dev.meshctl.xds.server.AdsServer;
+import dev.meshctl.xds.server.ConnectionStatus;
+import dev.meshctl.xds.server.ProxyConfigDump;
+import dev.meshctl.xds.server.XdsEvents;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,11 +32,27 @@ public interface XdsFrontend extends PushTarget, AutoCloseable {
   }
 
   /**
+   * Every connected proxy's stream status, for {@code /debug/syncz}; empty for a frontend that
+   * tracks none. Any thread.
+   */
+  default List<ConnectionStatus> connections() {
+    return List.of();
+  }
+
+  /**
+   * What a connected proxy (node id or {@code POD.NAMESPACE}) would be served now, for {@code
+   * /debug/config_dump}; empty when unknown or when the frontend cannot tell. Any thread.
+   */
+  default Optional<ProxyConfigDump> configDump(String proxyId) {
+    return Optional.empty();
+  }
+
+  /**
    * Starts a frontend on a port (0 for an ephemeral one) that reports what it does to {@code
    * events}.
    */
   @FunctionalInterface
   interface Factory {
-    XdsFrontend start(int port, dev.meshctl.xds.server.XdsEvents events) throws IOException;
+    XdsFrontend start(int port, XdsEvents events) throws IOException;
   }
 }

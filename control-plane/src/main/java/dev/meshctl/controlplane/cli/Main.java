@@ -11,11 +11,11 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code meshctl} command line: {@code serve}, {@code version}, {@code analyze} and {@code
- * kube-inject}. Usage errors (unknown subcommand, bad flag or value) print the problem and the
- * usage to stderr and exit with 2. Flags take their defaults from environment variables where Istio
- * has one (see {@link #ENV_DEFAULTS}). Called once per process from {@link #main}; {@link #run} is
- * the testable entry point.
+ * The {@code meshctl} command line: {@code serve}, {@code version}, {@code analyze}, {@code
+ * kube-inject}, {@code proxy-status} and {@code proxy-config}. Usage errors (unknown subcommand,
+ * bad flag or value) print the problem and the usage to stderr and exit with 2. Flags take their
+ * defaults from environment variables where Istio has one (see {@link #ENV_DEFAULTS}). Called once
+ * per process from {@link #main}; {@link #run} is the testable entry point.
  */
 @Command(
     name = "meshctl",
@@ -64,6 +64,8 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand("version", new VersionCommand(out));
     cl.addSubcommand("analyze", new AnalyzeCommand(out, err));
     cl.addSubcommand("kube-inject", new KubeInjectCommand(out, err));
+    cl.addSubcommand("proxy-status", new ProxyStatusCommand(out, err));
+    cl.addSubcommand("proxy-config", new ProxyConfigCommand(out, err));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(out);
     cl.setErr(err);

@@ -5,6 +5,7 @@ import dev.meshctl.controlplane.push.PushRequest;
 import dev.meshctl.xds.model.EndpointChanges;
 import dev.meshctl.xds.server.AdsServer;
 import dev.meshctl.xds.server.ConnectionStatus;
+import dev.meshctl.xds.server.ProxyConfigDump;
 import dev.meshctl.xds.server.PushScope;
 import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.server.XdsGrpcServer;
@@ -105,8 +106,15 @@ public final class AdsXdsFrontend implements XdsFrontend {
   }
 
   /** Every connected proxy's per-type sync state. Any thread. */
+  @Override
   public List<ConnectionStatus> connections() {
     return ads.connections();
+  }
+
+  /** See {@link AdsServer#configDump}. Any thread. */
+  @Override
+  public Optional<ProxyConfigDump> configDump(String proxyId) {
+    return ads.configDump(proxyId);
   }
 
   @Override

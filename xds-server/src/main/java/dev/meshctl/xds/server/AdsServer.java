@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -179,10 +180,34 @@ public final class AdsServer
         out.add(s);
       }
     }
-    out.sort(
-        Comparator.comparing(ConnectionStatus::nodeId)
-            .thenComparing(ConnectionStatus::connectionId));
+    out.sort(CONNECTION_ORDER);
     return List.copyOf(out);
+  }
+
+  private static final Comparator<ConnectionStatus> CONNECTION_ORDER =
+      Comparator.comparing(ConnectionStatus::nodeId).thenComparing(ConnectionStatus::connectionId);
+
+  /**
+   * What a connected proxy would be served now: its subscribed types regenerated from the current
+   * context (see {@link ProxyConfigDump}); nothing is sent. The proxy is found by its full node id
+   * or by its Istio proxy id ({@code POD.NAMESPACE}); with several streams for one proxy, the first
+   * in {@link #connections()} order. Empty when no such proxy is connected. Any thread.
+   */
+  public Optional<ProxyConfigDump> configDump(String nodeIdOrProxyId) {
+    Objects.requireNonNull(nodeIdOrProxyId, "nodeIdOrProxyId");
+    ConnectionStatus best = null;
+    for (Connection<?, ?> c : connections) {
+      ConnectionStatus s = c.status();
+      if (s != null
+          && (s.nodeId().equals(nodeIdOrProxyId) || s.proxy().id().equals(nodeIdOrProxyId))
+          && (best == null || CONNECTION_ORDER.compare(s, best) < 0)) {
+        best = s;
+      }
+    }
+    if (best == null) {
+      return Optional.empty();
+    }
+    return Optional.of(ConfigDumper.dump(generator, validator, context, best));
   }
 
   TranslationContext context() {

@@ -318,6 +318,7 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
       return;
     }
     status =
-        new ConnectionStatus(proxy.nodeId(), connectionId, connectedAt, isDelta(), typeStatuses());
+        new ConnectionStatus(
+            proxy.nodeId(), connectionId, connectedAt, isDelta(), typeStatuses(), proxy);
   }
 }

@@ -1,5 +1,6 @@
 package dev.meshctl.xds.server;
 
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.Subscription;
 import dev.meshctl.xds.translate.XdsType;
 import java.time.Instant;
@@ -19,16 +20,20 @@ import java.util.Optional;
  * @param connectedAt when the stream's first valid request arrived
  * @param delta true for an incremental (delta) xDS stream
  * @param types the requested types, in push order
+ * @param proxy the proxy as parsed from its node (cluster id, Istio version, ...); its node id is
+ *     {@code nodeId}
  */
 public record ConnectionStatus(
     String nodeId,
     String connectionId,
     Instant connectedAt,
     boolean delta,
-    Map<XdsType, TypeStatus> types) {
+    Map<XdsType, TypeStatus> types,
+    Proxy proxy) {
 
   public ConnectionStatus {
     Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(proxy, "proxy");
     Objects.requireNonNull(connectionId, "connectionId");
     Objects.requireNonNull(connectedAt, "connectedAt");
     types = Collections.unmodifiableMap(new EnumMap<>(types));
@@ -43,13 +48,16 @@ public record ConnectionStatus(
    * @param sentNonce nonce of the last response sent
    * @param ackedVersion last version the proxy ACKed
    * @param lastNack the last rejection, if any (kept after later ACKs, like Istio's LastError)
+   * @param ackedNonce nonce of the last response the proxy ACKed (Istio's {@code NonceAcked}, what
+   *     {@code /debug/syncz} reports as {@code *_acked})
    */
   public record TypeStatus(
       Subscription subscription,
       String sentVersion,
       String sentNonce,
       String ackedVersion,
-      Optional<Nack> lastNack) {
+      Optional<Nack> lastNack,
+      String ackedNonce) {
 
     public TypeStatus {
       Objects.requireNonNull(subscription, "subscription");
@@ -57,6 +65,17 @@ public record ConnectionStatus(
       Objects.requireNonNull(sentNonce, "sentNonce");
       Objects.requireNonNull(ackedVersion, "ackedVersion");
       Objects.requireNonNull(lastNack, "lastNack");
+      Objects.requireNonNull(ackedNonce, "ackedNonce");
+    }
+
+    /** A status without an acked nonce (kept for callers written before it was tracked). */
+    public TypeStatus(
+        Subscription subscription,
+        String sentVersion,
+        String sentNonce,
+        String ackedVersion,
+        Optional<Nack> lastNack) {
+      this(subscription, sentVersion, sentNonce, ackedVersion, lastNack, "");
     }
 
     /**

@@ -40,6 +40,7 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
     String sentVersion = "";
     String sentNonce = "";
     String ackedVersion = "";
+    String ackedNonce = "";
     Optional<Nack> lastNack = Optional.empty();
 
     /** The first request must be answered even when there is nothing to send. */
@@ -121,6 +122,7 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
         nacked(type, state.sentVersion, message);
       } else {
         state.ackedVersion = state.sentVersion;
+        state.ackedNonce = nonce;
         server.events().acked(proxy, type, state.ackedVersion);
       }
     }
@@ -212,7 +214,12 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
             out.put(
                 type,
                 new TypeStatus(
-                    s.subscription(), s.sentVersion, s.sentNonce, s.ackedVersion, s.lastNack)));
+                    s.subscription(),
+                    s.sentVersion,
+                    s.sentNonce,
+                    s.ackedVersion,
+                    s.lastNack,
+                    s.ackedNonce)));
     return out;
   }
 }

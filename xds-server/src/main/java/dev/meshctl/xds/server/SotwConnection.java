@@ -34,6 +34,7 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     String sentVersion = "";
     String sentNonce = "";
     String ackedVersion = "";
+    String ackedNonce = "";
     Optional<Nack> lastNack = Optional.empty();
 
     /**
@@ -108,6 +109,7 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
       return;
     }
     state.ackedVersion = request.getVersionInfo();
+    state.ackedNonce = nonce;
     server.events().acked(proxy, type, state.ackedVersion);
     if (namesChanged) {
       respond(type, state, server.context(), true);
@@ -227,7 +229,12 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
             out.put(
                 type,
                 new TypeStatus(
-                    s.subscription, s.sentVersion, s.sentNonce, s.ackedVersion, s.lastNack)));
+                    s.subscription,
+                    s.sentVersion,
+                    s.sentNonce,
+                    s.ackedVersion,
+                    s.lastNack,
+                    s.ackedNonce)));
     return out;
   }
 }
