@@ -12,10 +12,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code meshctl} command line: {@code serve}, {@code version}, {@code analyze} and {@code
- * kube-inject}. Usage errors (unknown
- * subcommand, bad flag or value) print the problem and the usage to stderr and exit with 2. Flags
- * take their defaults from environment variables where Istio has one (see {@link #ENV_DEFAULTS}).
- * Called once per process from {@link #main}; {@link #run} is the testable entry point.
+ * kube-inject}. Usage errors (unknown subcommand, bad flag or value) print the problem and the
+ * usage to stderr and exit with 2. Flags take their defaults from environment variables where Istio
+ * has one (see {@link #ENV_DEFAULTS}). Called once per process from {@link #main}; {@link #run} is
+ * the testable entry point.
  */
 @Command(
     name = "meshctl",
