@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,17 +83,20 @@ class InstallChartTest {
   }
 
   @Test
-  void crdsFromTheCrdsDirectoryAreRenderedWhenPresent() {
-    RenderedChart chart = RenderedChart.render(DEFAULT_NS);
-    long crds =
-        chart.documents().stream()
-            .filter(d -> "CustomResourceDefinition".equals(d.path("kind").asText()))
-            .count();
+  void generatedCrdsAreCustomResourceDefinitionsNamedAfterTheirPluralAndGroup() throws Exception {
+    // crds/crds.yaml is generated from api-crds by another part of the build; helm applies it at
+    // install time (helm template leaves it out), so it is checked here on its own.
+    Assumptions.assumeTrue(
+        RenderedChart.crdsFile().isPresent(), "install/helm/meshctl/crds/crds.yaml not generated");
+    List<JsonNode> crds =
+        RenderedChart.parse(java.nio.file.Files.readString(RenderedChart.crdsFile().get()));
 
-    if (RenderedChart.crdsFile().isPresent()) {
-      assertThat(crds).as("CRDs in crds/crds.yaml are installed with the chart").isPositive();
-    } else {
-      assertThat(crds).isZero();
+    assertThat(crds).isNotEmpty();
+    for (JsonNode crd : crds) {
+      assertThat(crd.path("apiVersion").asText()).isEqualTo("apiextensions.k8s.io/v1");
+      assertThat(crd.path("kind").asText()).isEqualTo("CustomResourceDefinition");
+      assertThat(crd.at("/metadata/name").asText())
+          .isEqualTo(crd.at("/spec/names/plural").asText() + "." + crd.at("/spec/group").asText());
     }
   }
 
