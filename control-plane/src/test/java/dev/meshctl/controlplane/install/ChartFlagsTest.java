@@ -138,6 +138,18 @@ class ChartFlagsTest {
   }
 
   @Test
+  void injectorValuesIsTheManifestKeyOfTheMountedInjectorConfigMap() {
+    RenderedChart chart = RenderedChart.render(InstallChartTest.DEFAULT_NS);
+    String file = flags(chart.istiodArgs()).get("--injector-values");
+    Map<String, String> files = chart.configMapFiles("istiod", "discovery");
+
+    assertThat(files).containsKey(file);
+    assertThat(RenderedChart.parseOne(files.get(file)).path("kind").asText())
+        .as("--injector-values takes a ConfigMap manifest")
+        .isEqualTo("ConfigMap");
+  }
+
+  @Test
   void theCliAcceptsTheChartsArgumentsAsTheValuesMeantThem() {
     ControlPlane.Settings defaults = serve(RenderedChart.render(InstallChartTest.DEFAULT_NS));
     assertThat(defaults.xdsPort()).isEqualTo(15010);

@@ -12,9 +12,11 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart's RBAC covers every Kubernetes API call the control plane makes, and grants nothing
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class ChartRbacTest {
   KubernetesMockServer server;
   KubernetesClient client;
+  @TempDir Path mounts;
 
   /** Where a grant must live: cluster-wide (ClusterRole) or the release namespace (Role). */
   enum Scope {
@@ -221,8 +225,7 @@ class ChartRbacTest {
   }
 
   private void assertRecordedCallsGranted(RenderedChart chart, int informers) throws Exception {
-    ControlPlane.Settings settings =
-        ChartFlagsTest.serve(chart, Map.of("--xds-port", "0", "--monitoring-port", "0"));
+    ControlPlane.Settings settings = ChartFlagsTest.serve(chart, podLike(chart));
     List<ApiCall> calls = new ArrayList<>();
     try (ControlPlane cp =
         ControlPlane.start(
@@ -255,6 +258,26 @@ class ChartRbacTest {
                   && inNamespace.contains(call.access()));
       assertThat(ok).as("%s is granted", call).isTrue();
     }
+  }
+
+  /**
+   * Flag values that make the chart's arguments run in this JVM: every port 0 (any free one), and
+   * every path into a mounted ConfigMap redirected to a copy of that file in a temporary directory.
+   */
+  private Map<String, String> podLike(RenderedChart chart) throws Exception {
+    Map<String, String> files = chart.configMapFiles("istiod", "discovery");
+    Map<String, String> replace = new HashMap<>();
+    for (Map.Entry<String, String> f : ChartFlagsTest.flags(chart.istiodArgs()).entrySet()) {
+      if (f.getKey().endsWith("-port")) {
+        replace.put(f.getKey(), "0");
+      } else if (f.getValue() != null && files.containsKey(f.getValue())) {
+        Path copy = mounts.resolve(f.getValue().substring(1));
+        Files.createDirectories(copy.getParent());
+        Files.writeString(copy, files.get(f.getValue()));
+        replace.put(f.getKey(), copy.toString());
+      }
+    }
+    return replace;
   }
 
   private void drain(List<ApiCall> calls) throws InterruptedException {

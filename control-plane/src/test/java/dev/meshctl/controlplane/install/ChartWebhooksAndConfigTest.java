@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshctl.injector.InjectionConfig;
 import dev.meshctl.injector.InjectionConfigLoader;
@@ -160,9 +161,23 @@ class ChartWebhooksAndConfigTest {
     return RenderedChart.parseOne(chart.get("ConfigMap", "istio").at("/data/mesh").asText());
   }
 
+  /**
+   * Loads the rendered ConfigMap, and checks the manifest key {@code serve --injector-values} reads
+   * in the pod loads to the same configuration.
+   */
   private static InjectionConfig injection(RenderedChart chart) throws Exception {
-    String configMap = YAML.writeValueAsString(chart.get("ConfigMap", "istio-sidecar-injector"));
-    return InjectionConfigLoader.fromConfigMap(configMap, InjectionConfig.defaults());
+    JsonNode object = chart.get("ConfigMap", "istio-sidecar-injector");
+    InjectionConfig fromObject =
+        InjectionConfigLoader.fromConfigMap(
+            YAML.writeValueAsString(object), InjectionConfig.defaults());
+    String manifest = object.at("/data/istio-sidecar-injector.yaml").asText();
+    assertThat(manifest).isNotBlank();
+    ObjectNode data = ((ObjectNode) object.path("data")).deepCopy();
+    data.remove("istio-sidecar-injector.yaml");
+    assertThat(RenderedChart.parseOne(manifest).path("data")).isEqualTo(data);
+    assertThat(InjectionConfigLoader.fromConfigMap(manifest, InjectionConfig.defaults()))
+        .isEqualTo(fromObject);
+    return fromObject;
   }
 
   private static boolean selects(JsonNode selector, Map<String, String> labels) throws Exception {

@@ -175,6 +175,35 @@ final class RenderedChart {
     return args;
   }
 
+  /**
+   * The files a container sees from the chart's ConfigMaps: path in the pod to content, one per
+   * data key of each ConfigMap volume it mounts.
+   */
+  Map<String, String> configMapFiles(String deployment, String containerName) {
+    JsonNode pod = get("Deployment", deployment).at("/spec/template/spec");
+    Map<String, String> volumeToConfigMap = new LinkedHashMap<>();
+    pod.path("volumes")
+        .forEach(
+            v -> {
+              if (v.has("configMap")) {
+                volumeToConfigMap.put(v.path("name").asText(), v.at("/configMap/name").asText());
+              }
+            });
+    Map<String, String> files = new LinkedHashMap<>();
+    for (JsonNode mount : container(deployment, containerName).path("volumeMounts")) {
+      String configMap = volumeToConfigMap.get(mount.path("name").asText());
+      if (configMap == null) {
+        continue;
+      }
+      String dir = mount.path("mountPath").asText();
+      get("ConfigMap", configMap)
+          .path("data")
+          .properties()
+          .forEach(e -> files.put(dir + "/" + e.getKey(), e.getValue().asText()));
+    }
+    return files;
+  }
+
   /** Port name to number of a list of ports ({@code field}: port or containerPort). */
   static Map<String, Integer> ports(JsonNode ports, String field) {
     Map<String, Integer> out = new LinkedHashMap<>();
