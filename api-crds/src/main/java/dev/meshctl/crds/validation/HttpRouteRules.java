@@ -5,31 +5,13 @@ import static dev.meshctl.crds.validation.Rules.q;
 import dev.meshctl.crds.decode.Paths;
 import dev.meshctl.crds.networking.Common.HeaderOperations;
 import dev.meshctl.crds.networking.Common.Headers;
+import dev.meshctl.crds.networking.GrpcStatus;
 import dev.meshctl.crds.networking.VirtualService;
 import java.util.Base64;
 import java.util.Set;
 
 /** Rules for the parts of an HTTP route (redirect, retries, fault, CORS, headers). Stateless. */
 final class HttpRouteRules {
-  private static final Set<String> GRPC_CODES =
-      Set.of(
-          "OK",
-          "CANCELLED",
-          "UNKNOWN",
-          "INVALID_ARGUMENT",
-          "DEADLINE_EXCEEDED",
-          "NOT_FOUND",
-          "ALREADY_EXISTS",
-          "PERMISSION_DENIED",
-          "RESOURCE_EXHAUSTED",
-          "FAILED_PRECONDITION",
-          "ABORTED",
-          "OUT_OF_RANGE",
-          "UNIMPLEMENTED",
-          "INTERNAL",
-          "UNAVAILABLE",
-          "DATA_LOSS",
-          "UNAUTHENTICATED");
   private static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT");
 
@@ -147,7 +129,7 @@ final class HttpRouteRules {
           f.error(p + ".abort.httpStatus", "must be in 200..599, got " + s.httpStatus());
         }
       } else if (abort.errorKind() instanceof VirtualService.GrpcStatus s) {
-        if (!GRPC_CODES.contains(s.grpcStatus())) {
+        if (!GrpcStatus.NAMES.contains(s.grpcStatus())) {
           f.error(p + ".abort.grpcStatus", "unknown gRPC status " + q(s.grpcStatus()));
         }
       } else if (abort.errorKind() instanceof VirtualService.Http2Error) {

@@ -1,17 +1,14 @@
 package dev.meshctl.controlplane.analyze;
 
+import dev.meshctl.controlplane.source.ConfigFiles;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,53 +53,10 @@ public final class InputFiles {
   }
 
   private static List<Path> configFilesUnder(Path dir) {
-    List<Path> out = new ArrayList<>();
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-              return !d.equals(dir) && hidden(d)
-                  ? FileVisitResult.SKIP_SUBTREE
-                  : FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-              if (isConfigFile(f)) {
-                out.add(f);
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path f, IOException e) {
-              return FileVisitResult.CONTINUE; // an unreadable directory contributes nothing
-            }
-          });
-    } catch (IOException e) {
-      // walkFileTree only throws what the visitor throws, and ours does not.
-      throw new IllegalStateException(e);
-    }
-    out.sort(null);
-    return out;
+    return new ArrayList<>(ConfigFiles.under(dir, dir));
   }
 
   private static String slashes(Path p) {
     return p.toString().replace(p.getFileSystem().getSeparator(), "/");
-  }
-
-  private static boolean hidden(Path p) {
-    Path name = p.getFileName();
-    return name != null && name.toString().startsWith(".");
-  }
-
-  private static boolean isConfigFile(Path p) {
-    if (hidden(p) || Files.isDirectory(p)) {
-      return false;
-    }
-    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
   }
 }

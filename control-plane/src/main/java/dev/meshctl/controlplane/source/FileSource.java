@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -199,19 +198,19 @@ public final class FileSource implements AutoCloseable {
     }
     Set<Path> files = new HashSet<>();
     for (Path p : batch.paths) {
-      if (hidden(p)) {
+      if (ConfigFiles.hidden(p)) {
         // A temp file renamed into place, or a ConfigMap ..data swap: re-read the visible files.
         Path dir = p.getParent();
         filesUnderKnown(dir, true, files);
         if (Files.isDirectory(dir)) {
           try (Stream<Path> s = Files.list(dir)) {
-            s.filter(FileSource::isConfigFile).forEach(files::add);
+            s.filter(ConfigFiles::isConfigFile).forEach(files::add);
           }
         }
       } else if (Files.isDirectory(p)) {
         registerTree(p);
         files.addAll(configFilesUnder(p));
-      } else if (isConfigFile(p)) {
+      } else if (ConfigFiles.isConfigFile(p)) {
         files.add(p);
       }
       // A deleted directory: everything we had under it.
@@ -292,7 +291,7 @@ public final class FileSource implements AutoCloseable {
           @Override
           public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
               throws IOException {
-            if (!d.equals(root) && hidden(d)) {
+            if (!d.equals(root) && ConfigFiles.hidden(d)) {
               return FileVisitResult.SKIP_SUBTREE;
             }
             if (!watchedDirs.containsValue(d)) {
@@ -309,50 +308,12 @@ public final class FileSource implements AutoCloseable {
         });
   }
 
-  private Set<Path> configFilesUnder(Path dir) throws IOException {
-    Set<Path> out = new HashSet<>();
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-            return !d.equals(root) && hidden(d)
-                ? FileVisitResult.SKIP_SUBTREE
-                : FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-            if (isConfigFile(f)) {
-              out.add(f);
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path f, IOException e) {
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    return out;
+  private Set<Path> configFilesUnder(Path dir) {
+    return new HashSet<>(ConfigFiles.under(dir, root));
   }
 
   /** A log value in double quotes, with inner quotes and backslashes escaped. */
   private static String quoted(String value) {
     return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-  }
-
-  private static boolean hidden(Path p) {
-    Path name = p.getFileName();
-    return name != null && name.toString().startsWith(".");
-  }
-
-  private static boolean isConfigFile(Path p) {
-    if (hidden(p)) {
-      return false;
-    }
-    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))
-        && !Files.isDirectory(p);
   }
 }

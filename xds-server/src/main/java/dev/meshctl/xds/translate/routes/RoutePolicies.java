@@ -45,27 +45,6 @@ public final class RoutePolicies {
 
   private static final String PREVIOUS_PRIORITIES = "envoy.retry_priorities.previous_priorities";
 
-  /** gRPC status names in code order (0 = OK ... 16 = UNAUTHENTICATED). */
-  private static final List<String> GRPC_CODES =
-      List.of(
-          "OK",
-          "CANCELLED",
-          "UNKNOWN",
-          "INVALID_ARGUMENT",
-          "DEADLINE_EXCEEDED",
-          "NOT_FOUND",
-          "ALREADY_EXISTS",
-          "PERMISSION_DENIED",
-          "RESOURCE_EXHAUSTED",
-          "FAILED_PRECONDITION",
-          "ABORTED",
-          "OUT_OF_RANGE",
-          "UNIMPLEMENTED",
-          "INTERNAL",
-          "UNAVAILABLE",
-          "DATA_LOSS",
-          "UNAUTHENTICATED");
-
   private RoutePolicies() {}
 
   /** Istio's policy for routes without {@code retries}: 2 retries on connection-level failures. */
@@ -174,13 +153,15 @@ public final class RoutePolicies {
   /** A gRPC status by name ({@code UNAVAILABLE}) or number ({@code 14}). */
   static Optional<Integer> grpcCode(String status) {
     String s = status.trim().toUpperCase(Locale.ROOT);
-    int i = GRPC_CODES.indexOf(s);
+    int i = dev.meshctl.crds.networking.GrpcStatus.NAMES.indexOf(s);
     if (i >= 0) {
       return Optional.of(i);
     }
     try {
       int n = Integer.parseInt(s);
-      return n >= 0 && n < GRPC_CODES.size() ? Optional.of(n) : Optional.empty();
+      return n >= 0 && n < dev.meshctl.crds.networking.GrpcStatus.NAMES.size()
+          ? Optional.of(n)
+          : Optional.empty();
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
