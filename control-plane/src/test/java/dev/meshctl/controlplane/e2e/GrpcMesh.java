@@ -195,20 +195,7 @@ final class GrpcMesh implements AutoCloseable {
   /** A proxyless client in namespace {@code default} with {@code labels}, dialling the service. */
   ManagedChannel client(Map<String, String> labels) {
     String scheme = "meshctl-tm" + SCHEMES.incrementAndGet();
-    Map<String, Object> bootstrap =
-        Map.of(
-            "xds_servers",
-            List.of(
-                Map.of(
-                    "server_uri", "127.0.0.1:" + cp.xdsPort(),
-                    "channel_creds", List.of(Map.of("type", "insecure")),
-                    "server_features", List.of("xds_v3"))),
-            "node",
-            Map.of(
-                "id",
-                "sidecar~127.0.0.1~client-" + scheme + ".default~default.svc.cluster.local",
-                "metadata",
-                Map.of("GENERATOR", "grpc", "NAMESPACE", "default", "LABELS", labels)));
+    Map<String, Object> bootstrap = bootstrap(cp.xdsPort(), "client-" + scheme, labels);
     XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest(scheme, bootstrap);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
     resolvers.add(resolver);
@@ -217,6 +204,28 @@ final class GrpcMesh implements AutoCloseable {
             .build();
     channels.add(channel);
     return channel;
+  }
+
+  /**
+   * The xDS bootstrap of a proxyless client in namespace {@code default}, as istio-agent writes it:
+   * our control plane at {@code xdsPort} (plaintext), node {@code
+   * sidecar~127.0.0.1~POD.default~...} with metadata {@code GENERATOR=grpc}, {@code NAMESPACE} and
+   * {@code LABELS}.
+   */
+  static Map<String, Object> bootstrap(int xdsPort, String pod, Map<String, String> labels) {
+    return Map.of(
+        "xds_servers",
+        List.of(
+            Map.of(
+                "server_uri", "127.0.0.1:" + xdsPort,
+                "channel_creds", List.of(Map.of("type", "insecure")),
+                "server_features", List.of("xds_v3"))),
+        "node",
+        Map.of(
+            "id",
+            "sidecar~127.0.0.1~" + pod + ".default~default.svc.cluster.local",
+            "metadata",
+            Map.of("GENERATOR", "grpc", "NAMESPACE", "default", "LABELS", labels)));
   }
 
   /** One RPC with optional headers; returns the reply (the backend's name) or throws. */

@@ -17,18 +17,13 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.xds.XdsNameResolverProvider;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,14 +47,6 @@ import org.junit.jupiter.api.Test;
 class KubernetesProxylessGrpcEndToEndTest {
   private static final String SCHEME = "meshctl-kube-e2e";
   private static final String TARGET = SCHEME + ":///greeter.default.svc.cluster.local:7070";
-
-  private static final MethodDescriptor<String, String> WHO =
-      MethodDescriptor.<String, String>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("meshctl.test.Greeter/Who")
-          .setRequestMarshaller(new Utf8())
-          .setResponseMarshaller(new Utf8())
-          .build();
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -106,20 +93,7 @@ class KubernetesProxylessGrpcEndToEndTest {
             Clock.systemUTC(),
             settings -> server.createClient());
 
-    Map<String, Object> bootstrap =
-        Map.of(
-            "xds_servers",
-            List.of(
-                Map.of(
-                    "server_uri", "127.0.0.1:" + cp.xdsPort(),
-                    "channel_creds", List.of(Map.of("type", "insecure")),
-                    "server_features", List.of("xds_v3"))),
-            "node",
-            Map.of(
-                "id",
-                "sidecar~127.0.0.1~client-1.default~default.svc.cluster.local",
-                "metadata",
-                Map.of("GENERATOR", "grpc", "NAMESPACE", "default")));
+    Map<String, Object> bootstrap = GrpcMesh.bootstrap(cp.xdsPort(), "client-1", Map.of());
     resolver = XdsNameResolverProvider.createForTest(SCHEME, bootstrap);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
     channel = Grpc.newChannelBuilder(TARGET, InsecureChannelCredentials.create()).build();
@@ -173,7 +147,10 @@ class KubernetesProxylessGrpcEndToEndTest {
     for (int i = 0; i < n; i++) {
       seen.add(
           ClientCalls.blockingUnaryCall(
-              channel, WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "hi"));
+              channel,
+              GrpcMesh.WHO,
+              CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+              "hi"));
     }
     return seen;
   }
@@ -184,7 +161,7 @@ class KubernetesProxylessGrpcEndToEndTest {
             .addService(
                 ServerServiceDefinition.builder("meshctl.test.Greeter")
                     .addMethod(
-                        WHO,
+                        GrpcMesh.WHO,
                         ServerCalls.asyncUnaryCall(
                             (req, reply) -> {
                               reply.onNext(name);
@@ -216,22 +193,5 @@ class KubernetesProxylessGrpcEndToEndTest {
         .endConditions()
         .endEndpoint()
         .build();
-  }
-
-  /** UTF-8 strings as gRPC messages, so the test needs no generated protos. */
-  private static final class Utf8 implements MethodDescriptor.Marshaller<String> {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

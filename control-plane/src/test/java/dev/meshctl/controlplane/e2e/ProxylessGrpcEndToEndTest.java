@@ -11,22 +11,17 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.xds.XdsNameResolverProvider;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -54,15 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxylessGrpcEndToEndTest {
   private static final String SCHEME = "meshctl-e2e";
   private static final String TARGET = SCHEME + ":///greeter.default.svc.cluster.local:7070";
-
-  /** A unary method whose reply names the backend, so the client can see where it landed. */
-  private static final MethodDescriptor<String, String> WHO =
-      MethodDescriptor.<String, String>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("meshctl.test.Greeter/Who")
-          .setRequestMarshaller(new Utf8())
-          .setResponseMarshaller(new Utf8())
-          .build();
 
   @TempDir Path dir;
   private final List<Server> backends = new ArrayList<>();
@@ -97,20 +83,7 @@ class ProxylessGrpcEndToEndTest {
             AdsXdsFrontend.factory(Clock.systemUTC()),
             Clock.systemUTC());
 
-    Map<String, Object> bootstrap =
-        Map.of(
-            "xds_servers",
-            List.of(
-                Map.of(
-                    "server_uri", "127.0.0.1:" + cp.xdsPort(),
-                    "channel_creds", List.of(Map.of("type", "insecure")),
-                    "server_features", List.of("xds_v3"))),
-            "node",
-            Map.of(
-                "id",
-                "sidecar~127.0.0.1~client-1.default~default.svc.cluster.local",
-                "metadata",
-                Map.of("GENERATOR", "grpc", "NAMESPACE", "default")));
+    Map<String, Object> bootstrap = GrpcMesh.bootstrap(cp.xdsPort(), "client-1", Map.of());
     resolver = XdsNameResolverProvider.createForTest(SCHEME, bootstrap);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
     channel = Grpc.newChannelBuilder(TARGET, InsecureChannelCredentials.create()).build();
@@ -182,7 +155,10 @@ class ProxylessGrpcEndToEndTest {
     for (int i = 0; i < n; i++) {
       seen.add(
           ClientCalls.blockingUnaryCall(
-              channel, WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "hi"));
+              channel,
+              GrpcMesh.WHO,
+              CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+              "hi"));
     }
     return seen;
   }
@@ -193,7 +169,7 @@ class ProxylessGrpcEndToEndTest {
             .addService(
                 ServerServiceDefinition.builder("meshctl.test.Greeter")
                     .addMethod(
-                        WHO,
+                        GrpcMesh.WHO,
                         ServerCalls.asyncUnaryCall(
                             (req, reply) -> {
                               reply.onNext(name);
@@ -225,22 +201,5 @@ class ProxylessGrpcEndToEndTest {
 
   private void write(String name, String content) throws IOException {
     Files.writeString(dir.resolve(name), content);
-  }
-
-  /** UTF-8 strings as gRPC messages, so the test needs no generated protos. */
-  private static final class Utf8 implements MethodDescriptor.Marshaller<String> {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }
