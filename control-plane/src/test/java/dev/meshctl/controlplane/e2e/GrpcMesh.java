@@ -228,6 +228,26 @@ final class GrpcMesh implements AutoCloseable {
             Map.of("GENERATOR", "grpc", "NAMESPACE", "default", "LABELS", labels)));
   }
 
+  /**
+   * A plain (non-xDS) gRPC server on an ephemeral port whose {@code Who} answers {@code name}: an
+   * endpoint for tests that write their own EndpointSlices. The caller shuts it down.
+   */
+  static Server nameServer(String name) throws IOException {
+    return Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        .addService(
+            ServerServiceDefinition.builder("meshctl.test.Greeter")
+                .addMethod(
+                    WHO,
+                    ServerCalls.asyncUnaryCall(
+                        (req, reply) -> {
+                          reply.onNext(name);
+                          reply.onCompleted();
+                        }))
+                .build())
+        .build()
+        .start();
+  }
+
   /** One RPC with optional headers; returns the reply (the backend's name) or throws. */
   static String call(
       ManagedChannel channel,

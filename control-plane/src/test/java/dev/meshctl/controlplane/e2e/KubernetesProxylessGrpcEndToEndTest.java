@@ -12,16 +12,11 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
 import io.grpc.xds.XdsNameResolverProvider;
 import java.io.IOException;
 import java.time.Clock;
@@ -31,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,35 +137,13 @@ class KubernetesProxylessGrpcEndToEndTest {
 
   /** Makes {@code n} RPCs (each must succeed) and returns the set of backends that answered. */
   private Set<String> answered(int n) {
-    Set<String> seen = new TreeSet<>();
-    for (int i = 0; i < n; i++) {
-      seen.add(
-          ClientCalls.blockingUnaryCall(
-              channel,
-              GrpcMesh.WHO,
-              CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
-              "hi"));
-    }
-    return seen;
+    return GrpcMesh.spread(channel, n).keySet();
   }
 
   private int backend(String name) throws IOException {
-    Server s =
-        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-            .addService(
-                ServerServiceDefinition.builder("meshctl.test.Greeter")
-                    .addMethod(
-                        GrpcMesh.WHO,
-                        ServerCalls.asyncUnaryCall(
-                            (req, reply) -> {
-                              reply.onNext(name);
-                              reply.onCompleted();
-                            }))
-                    .build())
-            .build()
-            .start();
-    backends.add(s);
-    return s.getPort();
+    Server server = GrpcMesh.nameServer(name);
+    backends.add(server);
+    return server.getPort();
   }
 
   private static EndpointSlice slice(String backend, int port) {
