@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param endpoints endpoints by service port and by address
  * @param virtualServices VirtualServices bound to the mesh gateway, by host
  * @param destinationRules DestinationRules by namespace and host
+ * @param peerAuthentications inbound mutual-TLS modes by namespace, workload and port
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -25,7 +26,8 @@ public record MeshSnapshot(
     PodIndex pods,
     EndpointIndex endpoints,
     VirtualServiceIndex virtualServices,
-    DestinationRuleIndex destinationRules) {
+    DestinationRuleIndex destinationRules,
+    PeerAuthenticationIndex peerAuthentications) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -34,10 +36,22 @@ public record MeshSnapshot(
     Objects.requireNonNull(endpoints, "endpoints");
     Objects.requireNonNull(virtualServices, "virtualServices");
     Objects.requireNonNull(destinationRules, "destinationRules");
+    Objects.requireNonNull(peerAuthentications, "peerAuthentications");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
   public static MeshSnapshot build(MeshConfig mesh, Collection<? extends ConfigObject> objects) {
+    return build(mesh, objects, List.of());
+  }
+
+  /**
+   * Builds the indexes from a store's objects and PeerAuthentication policies (kept apart until the
+   * security.istio.io kinds are decoded into the store). Pure.
+   */
+  public static MeshSnapshot build(
+      MeshConfig mesh,
+      Collection<? extends ConfigObject> objects,
+      Collection<PeerAuthenticationPolicy> peerAuthentications) {
     List<Service> services = new ArrayList<>();
     List<EndpointSlice> slices = new ArrayList<>();
     List<Pod> pods = new ArrayList<>();
@@ -68,7 +82,8 @@ public record MeshSnapshot(
         podIndex,
         EndpointIndex.build(serviceIndex, podIndex, slices),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
-        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules));
+        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
+        PeerAuthenticationIndex.build(mesh.rootNamespace(), peerAuthentications));
   }
 
   /** An empty mesh with default settings. */
