@@ -3,6 +3,7 @@ package dev.meshctl.controlplane;
 import dev.meshctl.controlplane.debug.DebugEndpoints;
 import dev.meshctl.controlplane.debug.PushStatusRecorder;
 import dev.meshctl.controlplane.metrics.MetricsRegistry;
+import dev.meshctl.controlplane.metrics.ProcessMetrics;
 import dev.meshctl.controlplane.metrics.PushMetrics;
 import dev.meshctl.controlplane.metrics.XdsMetrics;
 import dev.meshctl.controlplane.push.PushLoop;
@@ -88,6 +89,11 @@ public final class ControlPlane implements AutoCloseable {
   private final ConfigStore store = new ConfigStore();
   private final MetricsRegistry metrics = new MetricsRegistry();
   private final PushMetrics pushMetrics = new PushMetrics(metrics);
+
+  {
+    ProcessMetrics.register(metrics);
+  }
+
   private final List<AutoCloseable> closeables = new ArrayList<>(); // closed in reverse
   private volatile FileSource fileSource;
   private volatile KubernetesSource kubeSource;

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.DoubleAdder;
  */
 public final class MetricsRegistry {
   private final Map<String, Metric> families = new ConcurrentHashMap<>();
+  private final List<Runnable> collectors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** What the registry renders: a {@link Family} or a {@link Histogram}. */
   private interface Metric {
@@ -76,8 +77,17 @@ public final class MetricsRegistry {
     }
   }
 
+  /**
+   * Runs {@code collector} before every {@link #render()}, to sample values that are read rather
+   * than counted (process CPU, memory). It runs on the rendering thread and must be fast.
+   */
+  public void onRender(Runnable collector) {
+    collectors.add(Objects.requireNonNull(collector, "collector"));
+  }
+
   /** The whole registry in the Prometheus text format. */
   public String render() {
+    collectors.forEach(Runnable::run);
     StringBuilder out = new StringBuilder();
     new TreeMap<>(families).values().forEach(f -> f.render(out));
     return out.toString();

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The ADS server's events as Prometheus metrics, under Istio's names where Istio has one: {@code
  * pilot_xds} (connected proxies, by version), {@code pilot_xds_pushes} (responses sent, by type),
- * {@code pilot_total_xds_rejects} (NACKs, by type), {@code pilot_xds_expired_nonce}, {@code
+ * {@code pilot_xds_push_time} (seconds to generate and send one type to one proxy), {@code
+ * pilot_total_xds_rejects} (NACKs, by type), {@code pilot_xds_expired_nonce}, {@code
  * pilot_total_xds_internal_errors}; and {@code meshctl_xds_validation_rejects} for resources we
  * refused to send because they break Envoy's rules (Istio has no such check). Called from push
  * workers; thread-safe.
@@ -23,6 +24,10 @@ public final class XdsMetrics implements XdsEvents {
   private final MetricsRegistry.Family internalErrors;
   private final MetricsRegistry.Family validationRejects;
   private final MetricsRegistry.Family invalidNodes;
+  private final MetricsRegistry.Histogram pushTime;
+
+  /** Istio's buckets for {@code pilot_xds_push_time}, in seconds. */
+  static final double[] PUSH_TIME_BUCKETS = {.01, .1, 1, 3, 5, 10, 20, 30};
 
   public XdsMetrics(MetricsRegistry registry) {
     connected = registry.gauge("pilot_xds", "Number of connected xDS clients.", "version");
@@ -49,6 +54,12 @@ public final class XdsMetrics implements XdsEvents {
     invalidNodes =
         registry.counter(
             "meshctl_xds_invalid_nodes", "xDS streams refused because their node is invalid.");
+    pushTime =
+        registry.histogram(
+            "pilot_xds_push_time",
+            "Total time in seconds Pilot takes to push lds, rds, cds and eds.",
+            PUSH_TIME_BUCKETS,
+            "type");
   }
 
   private static String version(Proxy proxy) {
@@ -74,6 +85,11 @@ public final class XdsMetrics implements XdsEvents {
   public void pushed(Proxy proxy, XdsType type, int bytes, int resourceCount) {
     pushes.inc(type.shortName());
     pushBytes.add(bytes, type.shortName());
+  }
+
+  @Override
+  public void pushTimeMillis(Proxy proxy, XdsType type, long millis) {
+    pushTime.observe(millis / 1000.0, type.shortName());
   }
 
   @Override

@@ -71,7 +71,13 @@ class MetricsRegistryTest {
     m.nacked(p, XdsType.CLUSTER, "v2", "bad cluster");
     m.rejectedByValidation(p, XdsType.LISTENER, "l", List.of());
     m.pushed(p, XdsType.ENDPOINT, 120, 2);
+    m.pushTimeMillis(p, XdsType.ENDPOINT, 50);
+    m.pushTimeMillis(p, XdsType.ENDPOINT, 2000);
     assertThat(r.render())
+        .contains("pilot_xds_push_time_bucket{type=\"eds\",le=\"0.01\"} 0\n")
+        .contains("pilot_xds_push_time_bucket{type=\"eds\",le=\"0.1\"} 1\n")
+        .contains("pilot_xds_push_time_bucket{type=\"eds\",le=\"3\"} 2\n")
+        .contains("pilot_xds_push_time_sum{type=\"eds\"} 2.05\n")
         .contains("pilot_xds{version=\"1.30.0\"} 1\n")
         .contains("pilot_total_xds_rejects{type=\"cds\"} 2\n")
         .contains("meshctl_xds_validation_rejects{type=\"lds\"} 1\n")
