@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Istio's debug API on the monitoring port, read-only: {@code /debug} (index), {@code
@@ -41,6 +43,7 @@ import java.util.function.Supplier;
  * <p>Threads: handlers run on the monitoring server's executor and only read thread-safe sources.
  */
 public final class DebugEndpoints {
+  private static final Logger log = LoggerFactory.getLogger(DebugEndpoints.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -83,6 +86,7 @@ public final class DebugEndpoints {
     routes.accept("/debug/registryz", json(q -> ok(registry(sources.pushes().lastSnapshot()))));
     routes.accept("/debug/configz", json(q -> ok(configz(sources.storeObjects().get()))));
     routes.accept("/debug/push_status", json(q -> ok(pushStatus(sources.pushes().last()))));
+    routes.accept("/debug/logging", DebugEndpoints::logging);
     // The JDK server routes by longest prefix: this one also catches unknown /debug/ paths.
     routes.accept("/debug", DebugEndpoints::index);
   }
@@ -111,6 +115,9 @@ public final class DebugEndpoints {
     m.put("/debug/configz", "every object in the config store: kind, namespace, name");
     m.put("/debug/push_status", "the last push: time, what changed, proxies, duration");
     m.put("/debug/config_diagnostics", "current config problems, one per line (text)");
+    m.put(
+        "/debug/logging[?logger=NAME&level=LEVEL]",
+        "log levels; PUT or POST with logger (default root) and level changes one at runtime");
     return m;
   }
 
@@ -214,6 +221,28 @@ public final class DebugEndpoints {
     o.put("debounce_ms", p.debounce().toMillis());
     o.put("duration_ms", p.duration().toMillis());
     return o;
+  }
+
+  private static void logging(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    if (method.equals("PUT") || method.equals("POST")) {
+      Map<String, String> q = query(ex);
+      Optional<String> problem = LogLevels.set(q.get("logger"), q.get("level"));
+      if (problem.isPresent()) {
+        send(ex, 400, error(problem.get()));
+        return;
+      }
+      log.info(
+          "event=log_level_changed logger={} level={}",
+          q.getOrDefault("logger", "root").isEmpty() ? "root" : q.getOrDefault("logger", "root"),
+          q.get("level").toLowerCase(java.util.Locale.ROOT));
+    } else if (!method.equals("GET")) {
+      send(ex, 405, error("use GET to read log levels, PUT or POST to change one"));
+      return;
+    }
+    ObjectNode levels = JSON.objectNode();
+    LogLevels.current().forEach(levels::put);
+    send(ex, 200, JSON.objectNode().set("loggers", levels));
   }
 
   // ---- HTTP plumbing ----

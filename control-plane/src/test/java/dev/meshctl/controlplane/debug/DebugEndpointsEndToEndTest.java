@@ -240,7 +240,39 @@ class DebugEndpointsEndToEndTest {
               "/debug/registryz",
               "/debug/configz",
               "/debug/push_status",
-              "/debug/config_diagnostics");
+              "/debug/config_diagnostics",
+              "/debug/logging[?logger=NAME&level=LEVEL]");
+    }
+  }
+
+  @Test
+  void logLevelsAreReadAndChangedAtRuntime() throws Exception {
+    String logger = "dev.meshctl.test.runtime";
+    try (DebugFixture f = new DebugFixture()) {
+      assertThat(org.slf4j.LoggerFactory.getLogger(logger).isTraceEnabled()).isFalse();
+      HttpResponse<String> set = f.send("PUT", "/debug/logging?logger=" + logger + "&level=TRACE");
+      assertThat(set.statusCode()).isEqualTo(200);
+      assertThat(DebugFixture.MAPPER.readTree(set.body()).path("loggers").path(logger).asText())
+          .isEqualTo("trace");
+      assertThat(org.slf4j.LoggerFactory.getLogger(logger).isTraceEnabled()).isTrue();
+      assertThat(
+              DebugFixture.MAPPER
+                  .readTree(f.get("/debug/logging").body())
+                  .path("loggers")
+                  .path(logger)
+                  .asText())
+          .isEqualTo("trace");
+
+      HttpResponse<String> bad = f.send("POST", "/debug/logging?logger=" + logger + "&level=loud");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(DebugFixture.MAPPER.readTree(bad.body()).path("error").asText())
+          .isEqualTo(
+              "level \"loud\" is not one of [debug, error, info, off, trace, warn];"
+                  + " e.g. PUT /debug/logging?logger=dev.meshctl.xds&level=debug");
+      assertThat(f.send("DELETE", "/debug/logging").statusCode()).isEqualTo(405);
+      assertThat(f.send("PUT", "/debug/logging?logger=" + logger + "&level=off").statusCode())
+          .isEqualTo(200);
+      assertThat(org.slf4j.LoggerFactory.getLogger(logger).isErrorEnabled()).isFalse();
     }
   }
 }

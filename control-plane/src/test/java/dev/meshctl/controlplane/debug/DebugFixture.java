@@ -118,9 +118,16 @@ final class DebugFixture implements AutoCloseable {
 
   /** An HTTP GET on the monitoring port. */
   HttpResponse<String> get(String path) {
+    return send("GET", path);
+  }
+
+  /** Sends {@code method} (e.g. PUT) with an empty body to the debug API. */
+  HttpResponse<String> send(String method, String path) {
     try {
       return http.send(
-          HttpRequest.newBuilder(URI.create("http://" + addr() + path)).build(),
+          HttpRequest.newBuilder(URI.create("http://" + addr() + path))
+              .method(method, HttpRequest.BodyPublishers.noBody())
+              .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
