@@ -58,6 +58,8 @@ public final class GatewayTls {
                               GrpcService.EnvoyGrpc.newBuilder()
                                   .setClusterName(ResourceNames.SDS_GRPC_CLUSTER))))
           .setResourceApiVersion(ApiVersion.V3)
+          // Wait for the agent's certificate instead of warming without it (Istio does the same).
+          .setInitialFetchTimeout(com.google.protobuf.Duration.getDefaultInstance())
           .build();
 
   private GatewayTls() {}
