@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param virtualServices VirtualServices bound to the mesh gateway, by host
  * @param destinationRules DestinationRules by namespace and host
  * @param peerAuthentications inbound mutual-TLS modes by namespace, workload and port
+ * @param gateways Gateways and the VirtualServices bound to them
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -27,7 +28,8 @@ public record MeshSnapshot(
     EndpointIndex endpoints,
     VirtualServiceIndex virtualServices,
     DestinationRuleIndex destinationRules,
-    PeerAuthenticationIndex peerAuthentications) {
+    PeerAuthenticationIndex peerAuthentications,
+    GatewayIndex gateways) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -37,6 +39,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(virtualServices, "virtualServices");
     Objects.requireNonNull(destinationRules, "destinationRules");
     Objects.requireNonNull(peerAuthentications, "peerAuthentications");
+    Objects.requireNonNull(gateways, "gateways");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
@@ -57,6 +60,7 @@ public record MeshSnapshot(
     List<Pod> pods = new ArrayList<>();
     List<IstioConfig> virtualServices = new ArrayList<>();
     List<IstioConfig> destinationRules = new ArrayList<>();
+    List<IstioConfig> gateways = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -66,11 +70,13 @@ public record MeshSnapshot(
       } else if (o instanceof Pod p) {
         pods.add(p);
       } else if (o instanceof IstioObject i) {
-        // Gateway, ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
+        // ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
         if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
           virtualServices.add(i.config());
         } else if (i.config().kind() == IstioKind.DESTINATION_RULE) {
           destinationRules.add(i.config());
+        } else if (i.config().kind() == IstioKind.GATEWAY) {
+          gateways.add(i.config());
         }
       }
     }
@@ -83,7 +89,8 @@ public record MeshSnapshot(
         EndpointIndex.build(serviceIndex, podIndex, slices),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
-        PeerAuthenticationIndex.build(mesh.rootNamespace(), peerAuthentications));
+        PeerAuthenticationIndex.build(mesh.rootNamespace(), peerAuthentications),
+        GatewayIndex.build(gateways, virtualServices));
   }
 
   /** An empty mesh with default settings. */

@@ -230,6 +230,86 @@ public final class ResourceNames {
     return Optional.of(new GrpcServerAddress(hp.getHost(), hp.getPort()));
   }
 
+  /**
+   * Route config of a gateway's plain HTTP servers on one listener port: {@code http.8080}, with
+   * {@code .<bind>} when the server binds an address (Istio's {@code gatewayRDSRouteName}).
+   */
+  public static String gatewayHttpRouteConfig(int listenerPort, String bind) {
+    return "http." + listenerPort + bindSuffix(bind);
+  }
+
+  /**
+   * Route config of one HTTPS server terminating TLS: {@code https.443.https.<gw>.<ns>}, keyed by
+   * the server's own port number (not the target port) and port name, as Istio spells it.
+   */
+  public static String gatewayHttpsRouteConfig(
+      int serverPort, String portName, String gateway, String namespace, String bind) {
+    return "https."
+        + serverPort
+        + "."
+        + portName
+        + "."
+        + gateway
+        + "."
+        + namespace
+        + bindSuffix(bind);
+  }
+
+  private static String bindSuffix(String bind) {
+    return bind == null || bind.isEmpty() ? "" : "." + bind;
+  }
+
+  /** Host of the 404 virtual host of a gateway route config no VirtualService binds. */
+  public static final String GATEWAY_BLACKHOLE_HOST = "blackhole";
+
+  /** The 404 virtual host of a gateway route config: {@code blackhole:80}. */
+  public static String gatewayBlackholeVirtualHost(int serverPort) {
+    return hostPort(GATEWAY_BLACKHOLE_HOST, serverPort);
+  }
+
+  /** Scheme of SDS secrets istiod serves from Kubernetes Secrets. */
+  public static final String KUBERNETES_SECRET_PREFIX = "kubernetes://";
+
+  /** Suffix of the SDS resource holding a credential's CA certificate (client validation). */
+  public static final String SDS_CA_SUFFIX = "-cacert";
+
+  /** SDS resource of the workload's own mesh certificate (served by the istio-agent). */
+  public static final String SDS_DEFAULT = "default";
+
+  /** SDS resource of the mesh root certificate (served by the istio-agent). */
+  public static final String SDS_ROOTCA = "ROOTCA";
+
+  /** Bootstrap cluster through which Envoy reaches the istio-agent's SDS server. */
+  public static final String SDS_GRPC_CLUSTER = "sds-grpc";
+
+  /**
+   * SDS resource of a gateway {@code credentialName}: {@code kubernetes://<name>}; a name that
+   * already carries a scheme ({@code kubernetes://}, {@code kubernetes-gateway://}) is kept.
+   */
+  public static String credentialSecret(String credentialName) {
+    return credentialName.contains("://")
+        ? credentialName
+        : KUBERNETES_SECRET_PREFIX + credentialName;
+  }
+
+  /** SDS resource of a credential's CA: {@code kubernetes://<name>-cacert}. */
+  public static String credentialCaSecret(String credentialName) {
+    return credentialSecret(credentialName) + SDS_CA_SUFFIX;
+  }
+
+  /**
+   * SDS resource of file-mounted gateway certificates: {@code file-cert:<cert>~<key>} (Istio's
+   * {@code SdsCertificateConfig} spelling, served by the istio-agent).
+   */
+  public static String fileCertSecret(String certPath, String keyPath) {
+    return "file-cert:" + certPath + "~" + keyPath;
+  }
+
+  /** SDS resource of a file-mounted CA bundle: {@code file-root:<path>}. */
+  public static String fileRootSecret(String caPath) {
+    return "file-root:" + caPath;
+  }
+
   /** The address part of a proxyless gRPC server listener name; {@code ip} without brackets. */
   public record GrpcServerAddress(String ip, int port) {}
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
+import dev.meshctl.xds.translate.gateway.GatewayGenerator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import java.util.Collections;
 import java.util.SortedMap;
@@ -12,19 +13,28 @@ import java.util.TreeMap;
 /**
  * The generator the ADS server uses: EDS is the same for every proxy (memoised per push); LDS, RDS
  * and CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from
- * the proxyless gRPC generator. Pure; any thread.
+ * the proxyless gRPC generator, or, for Envoy gateways (node type {@code router}), from the gateway
+ * generator. Pure; any thread.
  */
 public final class MeshGenerator implements XdsGenerator {
   private final XdsGenerator envoy;
   private final XdsGenerator grpc;
+  private final XdsGenerator gateway;
 
   /**
-   * @param envoy builds CDS, LDS and RDS for Envoy sidecars and gateways
+   * @param envoy builds CDS, LDS and RDS for Envoy sidecars
    * @param grpc builds CDS, LDS and RDS for proxyless gRPC
+   * @param gateway builds CDS, LDS and RDS for Envoy gateways ({@code router} nodes)
    */
-  public MeshGenerator(XdsGenerator envoy, XdsGenerator grpc) {
+  public MeshGenerator(XdsGenerator envoy, XdsGenerator grpc, XdsGenerator gateway) {
     this.envoy = envoy;
     this.grpc = grpc;
+    this.gateway = gateway;
+  }
+
+  /** Sidecars and proxyless gRPC as given; gateways by {@link GatewayGenerator}. */
+  public MeshGenerator(XdsGenerator envoy, XdsGenerator grpc) {
+    this(envoy, grpc, new GatewayGenerator());
   }
 
   @Override
@@ -33,7 +43,14 @@ public final class MeshGenerator implements XdsGenerator {
     if (type == XdsType.ENDPOINT) {
       return endpoints(context, subscription);
     }
-    XdsGenerator delegate = proxy.generator() == Proxy.Generator.GRPC ? grpc : envoy;
+    XdsGenerator delegate;
+    if (proxy.generator() == Proxy.Generator.GRPC) {
+      delegate = grpc;
+    } else if (proxy.type() == Proxy.ProxyType.ROUTER) {
+      delegate = gateway;
+    } else {
+      delegate = envoy;
+    }
     return delegate.generate(context, proxy, type, subscription);
   }
 

@@ -45,7 +45,9 @@ final class HttpMatches {
         && !m.sourceNamespace().equals(ctx.proxyNamespace())) {
       return Optional.empty();
     }
-    if (m.gateways() != null && !m.gateways().isEmpty() && !m.gateways().contains("mesh")) {
+    if (m.gateways() != null
+        && !m.gateways().isEmpty()
+        && m.gateways().stream().noneMatch(ctx.gateways()::contains)) {
       return Optional.empty();
     }
     if (ctx.grpc() && m.queryParams() != null && !m.queryParams().isEmpty()) {

@@ -10,6 +10,7 @@ import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the routes of one virtual host depend on: the snapshot, the service and port being
@@ -22,6 +23,9 @@ import java.util.Optional;
  * @param proxyNamespace the client's namespace
  * @param proxyLabels the client's labels
  * @param target Envoy sidecar or proxyless gRPC
+ * @param gateways the names a match's {@code gateways} may use for the proxy being configured:
+ *     {@code mesh} for sidecars and proxyless gRPC; {@code ns/name} (and the short name in the
+ *     gateway's own namespace) for a gateway
  */
 public record RouteContext(
     MeshSnapshot snapshot,
@@ -29,10 +33,26 @@ public record RouteContext(
     int port,
     String proxyNamespace,
     Map<String, String> proxyLabels,
-    RouteTarget target) {
+    RouteTarget target,
+    Set<String> gateways) {
+
+  /** The names of the mesh gateway, which sidecars and proxyless gRPC clients are. */
+  public static final Set<String> MESH = Set.of("mesh");
 
   public RouteContext {
     proxyLabels = Map.copyOf(proxyLabels);
+    gateways = Set.copyOf(gateways);
+  }
+
+  /** A context for a mesh client (sidecar or proxyless gRPC). */
+  public RouteContext(
+      MeshSnapshot snapshot,
+      Service service,
+      int port,
+      String proxyNamespace,
+      Map<String, String> proxyLabels,
+      RouteTarget target) {
+    this(snapshot, service, port, proxyNamespace, proxyLabels, target, MESH);
   }
 
   /** True for proxyless gRPC clients. */
