@@ -2,6 +2,9 @@ package dev.meshctl.controlplane;
 
 import dev.meshctl.controlplane.debug.DebugEndpoints;
 import dev.meshctl.controlplane.debug.PushStatusRecorder;
+import dev.meshctl.controlplane.leader.ElectionSettings;
+import dev.meshctl.controlplane.leader.LeaderTasks;
+import dev.meshctl.controlplane.leader.Leadership;
 import dev.meshctl.controlplane.metrics.MetricsRegistry;
 import dev.meshctl.controlplane.metrics.ProcessMetrics;
 import dev.meshctl.controlplane.metrics.PushMetrics;
@@ -11,6 +14,7 @@ import dev.meshctl.controlplane.security.SecureServing;
 import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.FileSource;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
+import dev.meshctl.controlplane.status.StatusReporter;
 import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.controlplane.webhook.WebhookServing;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -53,6 +57,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param debounce push debounce windows
    * @param kubernetes the cluster to watch, if any
    * @param security the CA, secure xDS port and injection webhook; empty runs none of them
+   * @param election the leader election Lease and timing (used with Kubernetes only)
    */
   public record Settings(
       Optional<Path> configDir,
@@ -60,12 +65,32 @@ public final class ControlPlane implements AutoCloseable {
       int monitoringPort,
       PushLoop.Settings debounce,
       Optional<KubernetesSource.Settings> kubernetes,
-      Optional<SecuritySettings> security) {
+      Optional<SecuritySettings> security,
+      ElectionSettings election) {
     public Settings {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(debounce, "debounce");
       Objects.requireNonNull(kubernetes, "kubernetes");
       Objects.requireNonNull(security, "security");
+      Objects.requireNonNull(election, "election");
+    }
+
+    /** With Istio's leader election defaults. */
+    public Settings(
+        Optional<Path> configDir,
+        int xdsPort,
+        int monitoringPort,
+        PushLoop.Settings debounce,
+        Optional<KubernetesSource.Settings> kubernetes,
+        Optional<SecuritySettings> security) {
+      this(
+          configDir,
+          xdsPort,
+          monitoringPort,
+          debounce,
+          kubernetes,
+          security,
+          ElectionSettings.DEFAULT);
     }
 
     /** Without the secure side (no CA, secure xDS port or webhook). */
@@ -103,6 +128,9 @@ public final class ControlPlane implements AutoCloseable {
   private volatile KubernetesClient kubeClient;
   private volatile SecureServing secure;
   private volatile WebhookServing webhook;
+  private final LeaderTasks leaderTasks = new LeaderTasks();
+  private volatile Leadership leadership;
+  private volatile StatusReporter statusReporter = StatusReporter.NONE;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -198,8 +226,34 @@ public final class ControlPlane implements AutoCloseable {
     if (settings.security().isPresent()) {
       startSecurity(settings.security().get(), clock);
     }
+    startLeaderTasks(clock);
     // The first load is in the store: push it now, without debounce.
     pushLoop.start();
+  }
+
+  /**
+   * The singleton work runs only on the replica holding the Lease ({@link SingletonWork}); every
+   * replica keeps serving xDS.
+   */
+  private void startLeaderTasks(Clock clock) {
+    String namespace =
+        settings
+            .security()
+            .map(SecuritySettings::namespace)
+            .orElse(SecuritySettings.DEFAULT_NAMESPACE);
+    SingletonWork work =
+        SingletonWork.start(
+            Optional.ofNullable(kubeClient),
+            Optional.ofNullable(secure),
+            namespace,
+            DebugEndpoints.istiodName(System.getenv()),
+            settings.election(),
+            leaderTasks,
+            clock,
+            metrics,
+            closeables::add);
+    leadership = work.leadership();
+    statusReporter = work.status();
   }
 
   private void startSecurity(SecuritySettings sec, Clock clock) throws IOException {
@@ -238,6 +292,20 @@ public final class ControlPlane implements AutoCloseable {
       out.addAll(ks.diagnostics());
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Where the Istio config sources report each object's validation outcome; the leader writes it
+   * into the object's status. {@link StatusReporter#NONE} without a cluster. Any thread.
+   */
+  public StatusReporter configStatus() {
+    return statusReporter;
+  }
+
+  /** True while this replica does the singleton work (always, without a cluster). */
+  public boolean leader() {
+    Leadership l = leadership;
+    return l != null && l.isLeader();
   }
 
   /** The actual xDS port. */

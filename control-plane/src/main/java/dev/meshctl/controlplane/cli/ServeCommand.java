@@ -3,6 +3,7 @@ package dev.meshctl.controlplane.cli;
 import dev.meshctl.ca.CaOptions;
 import dev.meshctl.ca.store.CaKeyMaterialException;
 import dev.meshctl.controlplane.ControlPlane;
+import dev.meshctl.controlplane.leader.ElectionSettings;
 import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
@@ -169,6 +170,32 @@ public final class ServeCommand implements Callable<Integer> {
   private Path insecureCaTokens;
 
   @Option(
+      names = "--leader-election-lease-duration",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = GoDurationConverter.class,
+      description =
+          "With --kube: how long the leader's Lease (istio-leader in --namespace) holds without"
+              + " renewal before another replica may take over.")
+  private Duration leaseDuration;
+
+  @Option(
+      names = "--leader-election-renew-deadline",
+      paramLabel = "DURATION",
+      defaultValue = "15s",
+      converter = GoDurationConverter.class,
+      description = "How long the leader keeps trying to renew its Lease before giving up.")
+  private Duration renewDeadline;
+
+  @Option(
+      names = "--leader-election-retry-period",
+      paramLabel = "DURATION",
+      defaultValue = "7500ms",
+      converter = GoDurationConverter.class,
+      description = "The wait between leader election attempts.")
+  private Duration retryPeriod;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -242,6 +269,14 @@ public final class ServeCommand implements Callable<Integer> {
             webhookPort,
             Optional.ofNullable(injectorValues),
             Optional.ofNullable(insecureCaTokens));
+    ElectionSettings election =
+        new ElectionSettings(
+            ElectionSettings.DEFAULT.leaseName(), leaseDuration, renewDeadline, retryPeriod);
+    try {
+      election.forReplica(namespace, "check");
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     ControlPlane.Settings settings =
         new ControlPlane.Settings(
             Optional.ofNullable(configDir),
@@ -249,7 +284,8 @@ public final class ServeCommand implements Callable<Integer> {
             monitoringPort,
             new PushLoop.Settings(debounceAfter, debounceMax),
             kubeSettings,
-            Optional.of(security));
+            Optional.of(security),
+            election);
     return server.serve(settings, logLevel, out, err);
   }
 

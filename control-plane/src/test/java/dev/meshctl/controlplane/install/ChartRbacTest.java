@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
 import dev.meshctl.crds.IstioKind;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -98,15 +99,15 @@ class ChartRbacTest {
               Scope.CLUSTER,
               "networking.istio.io",
               status(NETWORKING),
-              List.of("update", "patch"),
-              "config status"),
+              List.of("update"),
+              "status.StatusWriter (leader): PUT on the status subresource"),
           new Need(Scope.CLUSTER, "security.istio.io", SECURITY, READ, "Istio config informers"),
           new Need(
               Scope.CLUSTER,
               "security.istio.io",
               status(SECURITY),
-              List.of("update", "patch"),
-              "config status"),
+              List.of("update"),
+              "status.StatusWriter (leader): PUT on the status subresource"),
           new Need(
               Scope.CLUSTER,
               "authentication.k8s.io",
@@ -118,7 +119,14 @@ class ChartRbacTest {
               "admissionregistration.k8s.io",
               List.of("mutatingwebhookconfigurations", "validatingwebhookconfigurations"),
               List.of("get", "list", "watch", "patch"),
-              "caBundle patching of the chart's webhooks"),
+              "webhook.CaBundlePatcher (leader): caBundle of the chart's webhooks"),
+          new Need(
+              Scope.CLUSTER,
+              "",
+              List.of("configmaps"),
+              List.of("get", "list", "watch", "create", "update"),
+              "rootcert.RootCertPublisher (leader): istio-ca-root-cert in every namespace; mesh"
+                  + " and injector config"),
           new Need(
               Scope.RELEASE_NAMESPACE,
               "",
@@ -127,16 +135,10 @@ class ChartRbacTest {
               "CA key material: cacerts, istio-ca-secret"),
           new Need(
               Scope.RELEASE_NAMESPACE,
-              "",
-              List.of("configmaps"),
-              List.of("get", "list", "watch", "create", "update"),
-              "mesh and injector config, CA root"),
-          new Need(
-              Scope.RELEASE_NAMESPACE,
               "coordination.k8s.io",
               List.of("leases"),
-              List.of("get", "create", "update"),
-              "leader election (issue 4)"));
+              List.of("get", "create", "patch"),
+              "leader.LeaseLeadership: fabric8 LeaderElector on Lease istio-leader"));
 
   private static List<String> status(List<String> plurals) {
     return plurals.stream().map(p -> p + "/status").toList();
@@ -213,19 +215,33 @@ class ChartRbacTest {
     }
   }
 
+  /**
+   * Watches of the leader's tasks (this single replica leads): Namespaces and ConfigMaps
+   * (RootCertPublisher), the two webhook configurations (CaBundlePatcher).
+   */
+  static final int LEADER_WATCHES = 4;
+
   @Test
   void controlPlaneOnDefaultValuesMakesOnlyGrantedCalls() throws Exception {
-    assertRecordedCallsGranted(RenderedChart.render(InstallChartTest.DEFAULT_NS), 3);
+    assertRecordedCallsGranted(
+        RenderedChart.render(InstallChartTest.DEFAULT_NS), 3 + LEADER_WATCHES);
   }
 
   @Test
   void controlPlaneWatchingTwoNamespacesMakesOnlyGrantedCalls() throws Exception {
     // Three resources in each of the two watched namespaces.
-    assertRecordedCallsGranted(RenderedChart.renderNonDefault(InstallChartTest.CUSTOM_NS), 6);
+    assertRecordedCallsGranted(
+        RenderedChart.renderNonDefault(InstallChartTest.CUSTOM_NS), 6 + LEADER_WATCHES);
   }
 
   private void assertRecordedCallsGranted(RenderedChart chart, int informers) throws Exception {
     ControlPlane.Settings settings = ChartFlagsTest.serve(chart, podLike(chart));
+    // A namespace for the leader to publish the CA root into (the setup's own calls are dropped).
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("app").endMetadata().build())
+        .create();
+    drain(new ArrayList<>());
     List<ApiCall> calls = new ArrayList<>();
     try (ControlPlane cp =
         ControlPlane.start(
@@ -238,6 +254,9 @@ class ChartRbacTest {
                 drain(calls);
                 Set<String> lists = targets(calls, "list");
                 return cp.ready()
+                    && cp.leader()
+                    && client.configMaps().inNamespace("app").withName("istio-ca-root-cert").get()
+                        != null
                     && lists.size() >= informers
                     && targets(calls, "watch").containsAll(lists);
               });
