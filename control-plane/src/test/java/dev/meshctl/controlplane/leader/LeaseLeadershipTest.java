@@ -114,16 +114,24 @@ class LeaseLeadershipTest {
     a.start();
     await().atMost(WAIT).until(a::isLeader);
 
-    // Someone else takes the Lease (as after a partition): a's renewal sees another holder.
-    client
-        .leases()
-        .inNamespace("istio-system")
-        .withName(LeaseLeadership.Settings.DEFAULT_LEASE)
-        .edit(
-            l -> {
-              l.getSpec().setHolderIdentity("istiod-x");
-              l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-              return l;
+    // Someone else takes the Lease (as after a partition): a's renewal sees another holder. The
+    // edit races a's renewals, so a 409 Conflict means: read again and retry.
+    await()
+        .atMost(WAIT)
+        .ignoreExceptionsInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+        .until(
+            () -> {
+              client
+                  .leases()
+                  .inNamespace("istio-system")
+                  .withName(LeaseLeadership.Settings.DEFAULT_LEASE)
+                  .edit(
+                      l -> {
+                        l.getSpec().setHolderIdentity("istiod-x");
+                        l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+                        return l;
+                      });
+              return true;
             });
     await().atMost(WAIT).until(() -> !a.isLeader());
     assertThat(events).containsExactly("istiod-a start", "istiod-a stop");
