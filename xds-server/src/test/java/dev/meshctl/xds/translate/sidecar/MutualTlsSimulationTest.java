@@ -142,5 +142,12 @@ class MutualTlsSimulationTest {
                 .getCommonTlsContext()
                 .getAlpnProtocolsList())
         .containsExactly("h2", "http/1.1");
+    // The app sees its caller's SPIFFE ID in x-forwarded-client-cert.
+    HttpConnectionManager hcm =
+        Unpack.of(http.getFilters(0).getTypedConfig(), HttpConnectionManager.class);
+    assertThat(hcm.getForwardClientCertDetails())
+        .isEqualTo(HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD);
+    assertThat(hcm.getSetCurrentClientCertDetails().getUri()).isTrue();
+    assertThat(hcm.getSetCurrentClientCertDetails().getSubject().getValue()).isTrue();
   }
 }
