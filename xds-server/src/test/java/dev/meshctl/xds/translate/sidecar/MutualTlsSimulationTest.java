@@ -6,6 +6,7 @@ import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.testing.RouteSimulator;
 import dev.meshctl.xds.testing.Unpack;
 import dev.meshctl.xds.testing.XdsDump;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -105,6 +106,24 @@ class MutualTlsSimulationTest {
     assertThat(land(d, 15999, RAW, "")).contains(new Landing("virtualInbound", false, false));
     assertThat(land(d, 15999, TLS, "istio")).contains(new Landing("virtualInbound", false, true));
     assertThat(land(d, 12345, RAW, "")).isEmpty();
+  }
+
+  @Test
+  void onlyEndpointsWithASidecarCarryTheTlsModeMetadataAutoMtlsMatches() {
+    XdsDump d = dump("mtls-strict");
+    ClusterLoadAssignment web =
+        (ClusterLoadAssignment) d.endpoints().get("outbound|80||web.shop.svc.cluster.local");
+    assertThat(
+            web.getEndpoints(0)
+                .getLbEndpoints(0)
+                .getMetadata()
+                .getFilterMetadataOrThrow("envoy.transport_socket_match")
+                .getFieldsOrThrow("tlsMode")
+                .getStringValue())
+        .isEqualTo("istio");
+    ClusterLoadAssignment legacy =
+        (ClusterLoadAssignment) d.endpoints().get("outbound|80||legacy.shop.svc.cluster.local");
+    assertThat(legacy.getEndpoints(0).getLbEndpoints(0).hasMetadata()).isFalse();
   }
 
   @Test
