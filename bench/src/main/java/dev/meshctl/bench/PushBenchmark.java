@@ -236,7 +236,7 @@ public final class PushBenchmark {
       EndpointChanges changes = EndpointChanges.between(snapshot, updated);
       ads.push(
           new TranslationContext(updated),
-          changes.headlessChanged()
+          changes.fullPushNeeded()
               ? PushScope.ALL
               : PushScope.endpoints(changes.changedAddresses()));
       boolean edsUpdated = fleet.awaitEdsUpdated(timeout);

@@ -79,7 +79,8 @@ public final class AdsXdsFrontend implements XdsFrontend {
   /**
    * An endpoint-only change is pushed as EDS for every proxy plus every type for the proxies whose
    * own service targets changed; a change to a headless service's endpoints (one outbound listener
-   * per endpoint) or anything else is a full push.
+   * per endpoint), to the service accounts behind a service (mTLS clusters verify them) or anything
+   * else is a full push.
    */
   @Override
   public void push(TranslationContext ctx, PushRequest request) {
@@ -87,7 +88,7 @@ public final class AdsXdsFrontend implements XdsFrontend {
     PushScope scope = PushScope.ALL;
     if (request.endpointOnly() && before != null) {
       EndpointChanges changes = EndpointChanges.between(before.snapshot(), ctx.snapshot());
-      if (!changes.headlessChanged()) {
+      if (!changes.fullPushNeeded()) {
         scope = PushScope.endpoints(changes.changedAddresses());
       }
     }

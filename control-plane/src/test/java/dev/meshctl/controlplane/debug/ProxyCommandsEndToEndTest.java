@@ -106,13 +106,17 @@ class ProxyCommandsEndToEndTest {
               new Run(
                   0,
                   """
-                  ADDRESSES PORT  MATCH                                DESTINATION
-                  0.0.0.0   9080  Trans: raw_buffer; App: http/1.1,h2c Route: 9080
-                  0.0.0.0   15001 ALL                                  PassthroughCluster
-                  0.0.0.0   15006 Addr: *:15006                        Non-HTTP/Non-TCP
-                  0.0.0.0   15006 Trans: raw_buffer; App: http/1.1,h2c Inline Route: /*
-                  0.0.0.0   15006 Trans: raw_buffer; Addr: *:9080      Inline Route: /*
-                  0.0.0.0   15006 Trans: raw_buffer                    InboundPassthroughCluster
+                  ADDRESSES PORT  MATCH                                                                                           DESTINATION
+                  0.0.0.0   9080  Trans: raw_buffer; App: http/1.1,h2c                                                            Route: 9080
+                  0.0.0.0   15001 ALL                                                                                             PassthroughCluster
+                  0.0.0.0   15006 Addr: *:15006                                                                                   Non-HTTP/Non-TCP
+                  0.0.0.0   15006 Trans: tls; App: istio-http/1.0,istio-http/1.1,istio-h2                                         Inline Route: /*
+                  0.0.0.0   15006 Trans: raw_buffer; App: http/1.1,h2c                                                            Inline Route: /*
+                  0.0.0.0   15006 Trans: tls; App: istio,istio-peer-exchange,istio-http/1.0,istio-http/1.1,istio-h2; Addr: *:9080 Inline Route: /*
+                  0.0.0.0   15006 Trans: raw_buffer; Addr: *:9080                                                                 Inline Route: /*
+                  0.0.0.0   15006 Trans: tls; App: TCP TLS                                                                        InboundPassthroughCluster
+                  0.0.0.0   15006 Trans: raw_buffer                                                                               InboundPassthroughCluster
+                  0.0.0.0   15006 Trans: tls                                                                                      InboundPassthroughCluster
                   """,
                   ""));
       assertThat(f.meshctlHere("proxy-config", "routes", PROXY))

@@ -8,13 +8,17 @@ import java.util.TreeSet;
  * What an endpoint-only change between two snapshots touches beyond EDS: the addresses whose
  * service targets changed (a proxy at such an address has a different inbound side: listeners,
  * clusters and routes) and whether a headless service's endpoints changed (Envoy sidecars get one
- * outbound listener per headless endpoint). Everything else a sidecar or proxyless client receives
- * besides EDS is a function of services, not endpoints. Pure; any thread.
+ * outbound listener per headless endpoint), and whether the identities behind some service changed
+ * (outbound mTLS clusters verify the service accounts of a service's pods). Everything else a
+ * sidecar or proxyless client receives besides EDS is a function of services, not endpoints. Pure;
+ * any thread.
  *
  * @param headlessChanged true when some headless service's endpoints differ
  * @param changedAddresses addresses whose {@link EndpointIndex#targetsAt} differ, sorted
+ * @param identitiesChanged true when the set of service accounts behind some service differs
  */
-public record EndpointChanges(boolean headlessChanged, Set<String> changedAddresses) {
+public record EndpointChanges(
+    boolean headlessChanged, Set<String> changedAddresses, boolean identitiesChanged) {
 
   public EndpointChanges {
     changedAddresses = Set.copyOf(changedAddresses);
@@ -45,6 +49,33 @@ public record EndpointChanges(boolean headlessChanged, Set<String> changedAddres
         }
       }
     }
-    return new EndpointChanges(headless, changed);
+    boolean identities = false;
+    for (Service s : after.services().all()) {
+      if (!serviceAccounts(before, s).equals(serviceAccounts(after, s))) {
+        identities = true;
+        break;
+      }
+    }
+    return new EndpointChanges(headless, changed, identities);
+  }
+
+  /**
+   * True when the change reaches beyond EDS and the changed addresses, so every proxy needs a full
+   * push: a headless service's endpoints or a service's identities changed.
+   */
+  public boolean fullPushNeeded() {
+    return headlessChanged || identitiesChanged;
+  }
+
+  private static Set<String> serviceAccounts(MeshSnapshot snapshot, Service s) {
+    Set<String> out = new TreeSet<>();
+    for (ServicePort p : s.ports()) {
+      for (MeshEndpoint e : snapshot.endpoints().endpoints(s.id(), p.port())) {
+        if (e.podName() != null) {
+          out.add(e.podName().namespace() + "/" + e.serviceAccount());
+        }
+      }
+    }
+    return out;
   }
 }

@@ -81,6 +81,57 @@ public final class ResourceNames {
   /** Filter chain of a proxyless gRPC server listener without TLS. */
   public static final String GRPC_INBOUND_PLAINTEXT_CHAIN = "inbound-plaintext";
 
+  /** Bootstrap cluster of the istio-agent's SDS server (Envoy fetches workload secrets there). */
+  public static final String SDS_CLUSTER = "sds-grpc";
+
+  /** SDS secret of the workload's own key and certificate chain. */
+  public static final String SDS_DEFAULT_SECRET = "default";
+
+  /** SDS secret of the mesh root certificate(s), for validating peers. */
+  public static final String SDS_ROOT_SECRET = "ROOTCA";
+
+  /** Name of the TLS transport socket. */
+  public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
+
+  /** Name of the plaintext transport socket. */
+  public static final String RAW_BUFFER_TRANSPORT_SOCKET = "envoy.transport_sockets.raw_buffer";
+
+  /** Endpoint metadata namespace Envoy matches {@code transport_socket_matches} against. */
+  public static final String TRANSPORT_SOCKET_MATCH_METADATA = "envoy.transport_socket_match";
+
+  /** Metadata key (and Istio's short label name) of an endpoint's TLS mode. */
+  public static final String TLS_MODE_KEY = "tlsMode";
+
+  /** Value of {@link #TLS_MODE_KEY} for endpoints with an Istio sidecar. */
+  public static final String TLS_MODE_ISTIO = "istio";
+
+  /** Pod label the injector sets on workloads that terminate Istio mutual TLS. */
+  public static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
+
+  /** Auto-mTLS transport socket match for endpoints with a sidecar. */
+  public static final String TLS_MODE_ISTIO_MATCH = TLS_MODE_KEY + "-" + TLS_MODE_ISTIO;
+
+  /** Auto-mTLS fallback transport socket match (plaintext). */
+  public static final String TLS_MODE_DISABLED_MATCH = TLS_MODE_KEY + "-disabled";
+
+  /** SPIFFE identity of a workload: {@code spiffe://cluster.local/ns/default/sa/reviews}. */
+  public static String spiffeId(String trustDomain, String namespace, String serviceAccount) {
+    return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
+  }
+
+  /** SDS name of a key pair read from files by the istio-agent: {@code file-cert:<cert>~<key>}. */
+  public static String fileCertSecret(String certificatePath, String keyPath) {
+    return "file-cert:" + certificatePath + "~" + keyPath;
+  }
+
+  /**
+   * SDS name of CA certificates read from a file by the istio-agent: {@code file-root:<path>}
+   * ({@code file-root:system} for the system trust store).
+   */
+  public static String fileRootSecret(String caPath) {
+    return "file-root:" + caPath;
+  }
+
   /** Direction of a service cluster. */
   public enum Direction {
     INBOUND("inbound"),
@@ -273,15 +324,6 @@ public final class ResourceNames {
   /** Suffix of the SDS resource holding a credential's CA certificate (client validation). */
   public static final String SDS_CA_SUFFIX = "-cacert";
 
-  /** SDS resource of the workload's own mesh certificate (served by the istio-agent). */
-  public static final String SDS_DEFAULT = "default";
-
-  /** SDS resource of the mesh root certificate (served by the istio-agent). */
-  public static final String SDS_ROOTCA = "ROOTCA";
-
-  /** Bootstrap cluster through which Envoy reaches the istio-agent's SDS server. */
-  public static final String SDS_GRPC_CLUSTER = "sds-grpc";
-
   /**
    * SDS resource of a gateway {@code credentialName}: {@code kubernetes://<name>}; a name that
    * already carries a scheme ({@code kubernetes://}, {@code kubernetes-gateway://}) is kept.
@@ -295,19 +337,6 @@ public final class ResourceNames {
   /** SDS resource of a credential's CA: {@code kubernetes://<name>-cacert}. */
   public static String credentialCaSecret(String credentialName) {
     return credentialSecret(credentialName) + SDS_CA_SUFFIX;
-  }
-
-  /**
-   * SDS resource of file-mounted gateway certificates: {@code file-cert:<cert>~<key>} (Istio's
-   * {@code SdsCertificateConfig} spelling, served by the istio-agent).
-   */
-  public static String fileCertSecret(String certPath, String keyPath) {
-    return "file-cert:" + certPath + "~" + keyPath;
-  }
-
-  /** SDS resource of a file-mounted CA bundle: {@code file-root:<path>}. */
-  public static String fileRootSecret(String caPath) {
-    return "file-root:" + caPath;
   }
 
   /** The address part of a proxyless gRPC server listener name; {@code ip} without brackets. */

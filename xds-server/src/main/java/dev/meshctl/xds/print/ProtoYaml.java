@@ -70,7 +70,8 @@ public final class ProtoYaml {
         io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
         io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
             .getDescriptor(),
-        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor());
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
+        io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor());
   }
 
   private static JsonFormat.TypeRegistry buildRegistry() {

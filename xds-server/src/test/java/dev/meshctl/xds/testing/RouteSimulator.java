@@ -20,7 +20,8 @@ import java.util.Map;
  * to say where it lands: which listener, filter chain, route config, virtual host, route and
  * cluster (or direct response). A model of Envoy's matching limited to what our generator emits:
  * destination address and port, transport protocol and ALPN for chains; exact then {@code *}
- * domains; prefix and path route matches. Plaintext only.
+ * domains; prefix and path route matches. Requests are plaintext; {@link #inboundChain} also picks
+ * the chain of an inbound TLS connection (transport {@code tls} and the client's ALPN).
  */
 public final class RouteSimulator {
   private static final String WILDCARD = "0.0.0.0";
@@ -76,6 +77,16 @@ public final class RouteSimulator {
     return follow(listener("virtualInbound"), port, "", "", "");
   }
 
+  /**
+   * The {@code virtualInbound} chain Envoy picks for a connection to container port {@code port}
+   * with this transport ({@code raw_buffer} or {@code tls}, as the TLS inspector reports it) and
+   * ALPN ({@code ""} for none); empty when no chain matches (Envoy closes the connection).
+   */
+  public java.util.Optional<FilterChain> inboundChain(int port, String transport, String alpn) {
+    return java.util.Optional.ofNullable(
+        chooseChain(listener("virtualInbound"), port, transport, alpn));
+  }
+
   /** iptables sends everything to 15001; its original destination picks the listener. */
   private Listener outboundListener(String ip, int port) {
     Listener exact = null;
@@ -111,7 +122,7 @@ public final class RouteSimulator {
 
   private Result follow(
       Listener l, int port, String alpn, String host, String path, Map<String, String> headers) {
-    FilterChain chain = chooseChain(l, port, alpn);
+    FilterChain chain = chooseChain(l, port, "raw_buffer", alpn);
     if (chain == null) {
       return new Result(l.getName(), "", "", "", "", "", 0);
     }
@@ -138,32 +149,44 @@ public final class RouteSimulator {
   }
 
   /**
-   * Envoy narrows chains by destination port, then transport protocol, then ALPN, each time
-   * preferring chains that name the value over chains that leave it open.
+   * Envoy narrows chains level by level: destination port, then transport protocol, then ALPN. At
+   * each level, if some remaining chain names the value exactly, only those chains stay; otherwise
+   * the chains leaving it open stay. A connection that reaches an empty set matches nothing (no
+   * fallback to a less specific port), which is how a STRICT port refuses plaintext.
    */
-  private static FilterChain chooseChain(Listener l, int port, String alpn) {
-    FilterChain best = null;
-    int bestScore = -1;
-    for (FilterChain c : l.getFilterChainsList()) {
-      FilterChainMatch m = c.getFilterChainMatch();
-      boolean portOk = !m.hasDestinationPort() || m.getDestinationPort().getValue() == port;
-      boolean transportOk =
-          m.getTransportProtocol().isEmpty() || m.getTransportProtocol().equals("raw_buffer");
-      boolean alpnOk =
-          m.getApplicationProtocolsCount() == 0 || m.getApplicationProtocolsList().contains(alpn);
-      if (!portOk || !transportOk || !alpnOk) {
-        continue;
-      }
-      int score =
-          (m.hasDestinationPort() ? 4 : 0)
-              + (m.getTransportProtocol().isEmpty() ? 0 : 2)
-              + (m.getApplicationProtocolsCount() > 0 ? 1 : 0);
-      if (score > bestScore) {
-        best = c;
-        bestScore = score;
-      }
+  private static FilterChain chooseChain(Listener l, int port, String transport, String alpn) {
+    List<FilterChain> left = l.getFilterChainsList();
+    left =
+        narrow(left, m -> m.hasDestinationPort(), m -> m.getDestinationPort().getValue() == port);
+    left =
+        narrow(
+            left,
+            m -> !m.getTransportProtocol().isEmpty(),
+            m -> m.getTransportProtocol().equals(transport));
+    left =
+        narrow(
+            left,
+            m -> m.getApplicationProtocolsCount() > 0,
+            m -> m.getApplicationProtocolsList().contains(alpn));
+    if (!left.isEmpty()) {
+      return left.get(0);
     }
-    return best != null ? best : (l.hasDefaultFilterChain() ? l.getDefaultFilterChain() : null);
+    return l.hasDefaultFilterChain() ? l.getDefaultFilterChain() : null;
+  }
+
+  private static List<FilterChain> narrow(
+      List<FilterChain> chains,
+      java.util.function.Predicate<FilterChainMatch> names,
+      java.util.function.Predicate<FilterChainMatch> matches) {
+    List<FilterChain> exact =
+        chains.stream()
+            .filter(c -> names.test(c.getFilterChainMatch()))
+            .filter(c -> matches.test(c.getFilterChainMatch()))
+            .toList();
+    if (!exact.isEmpty()) {
+      return exact;
+    }
+    return chains.stream().filter(c -> !names.test(c.getFilterChainMatch())).toList();
   }
 
   private static Result http(

@@ -1,6 +1,8 @@
 package dev.meshctl.xds.translate.endpoint;
 
+import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import dev.meshctl.xds.model.Locality;
 import dev.meshctl.xds.model.MeshEndpoint;
 import dev.meshctl.xds.model.MeshSnapshot;
@@ -11,6 +13,7 @@ import dev.meshctl.xds.names.ResourceNames.ClusterKey;
 import dev.meshctl.xds.names.ResourceNames.Direction;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
@@ -26,7 +29,9 @@ import java.util.TreeMap;
  * Builds the {@link ClusterLoadAssignment} of an outbound EDS cluster ({@code
  * outbound|port|subset|host}) from the snapshot. The same for every proxy, sidecar or proxyless, so
  * callers memoise it per push. Only ready endpoints are sent; endpoints are grouped by locality,
- * each locality weighted by its endpoint count (gRPC ignores localities of weight 0). Pure; any
+ * each locality weighted by its endpoint count (gRPC ignores localities of weight 0). Endpoints
+ * whose pod has label {@code security.istio.io/tlsMode=istio} carry metadata {@code
+ * envoy.transport_socket_match: {tlsMode: istio}}, which auto-mTLS clusters match. Pure; any
  * thread.
  */
 public final class EndpointTranslator {
@@ -87,9 +92,24 @@ public final class EndpointTranslator {
     return Optional.of(cla.build());
   }
 
+  /** Metadata of endpoints with a sidecar: auto-mTLS clusters match it to choose mutual TLS. */
+  private static final Metadata ISTIO_TLS_MODE =
+      Metadata.newBuilder()
+          .putFilterMetadata(
+              ResourceNames.TRANSPORT_SOCKET_MATCH_METADATA,
+              Struct.newBuilder()
+                  .putFields(
+                      ResourceNames.TLS_MODE_KEY,
+                      Value.newBuilder().setStringValue(ResourceNames.TLS_MODE_ISTIO).build())
+                  .build())
+          .build();
+
   private static LbEndpoint lbEndpoint(MeshEndpoint e) {
-    return LbEndpoint.newBuilder()
-        .setHealthStatus(HealthStatus.HEALTHY)
+    LbEndpoint.Builder b = LbEndpoint.newBuilder();
+    if (ResourceNames.TLS_MODE_ISTIO.equals(e.labels().get(ResourceNames.TLS_MODE_LABEL))) {
+      b.setMetadata(ISTIO_TLS_MODE);
+    }
+    return b.setHealthStatus(HealthStatus.HEALTHY)
         .setLoadBalancingWeight(UInt32Value.of(1))
         .setEndpoint(
             Endpoint.newBuilder()

@@ -56,7 +56,7 @@ public final class GatewayTls {
                       GrpcService.newBuilder()
                           .setEnvoyGrpc(
                               GrpcService.EnvoyGrpc.newBuilder()
-                                  .setClusterName(ResourceNames.SDS_GRPC_CLUSTER))))
+                                  .setClusterName(ResourceNames.SDS_CLUSTER))))
           .setResourceApiVersion(ApiVersion.V3)
           // Wait for the agent's certificate instead of warming without it (Istio does the same).
           .setInitialFetchTimeout(com.google.protobuf.Duration.getDefaultInstance())
@@ -90,9 +90,9 @@ public final class GatewayTls {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(HTTP_ALPNS);
     List<String> credentials = credentialNames(tls);
     if (mode == ServerTlsMode.ISTIO_MUTUAL) {
-      common.addTlsCertificateSdsSecretConfigs(sds(ResourceNames.SDS_DEFAULT, SDS_AGENT));
+      common.addTlsCertificateSdsSecretConfigs(sds(ResourceNames.SDS_DEFAULT_SECRET, SDS_AGENT));
       common.setCombinedValidationContext(
-          combined(sanValidation(tls), sds(ResourceNames.SDS_ROOTCA, SDS_AGENT)));
+          combined(sanValidation(tls), sds(ResourceNames.SDS_ROOT_SECRET, SDS_AGENT)));
     } else if (!credentials.isEmpty()) {
       for (String c : credentials) {
         common.addTlsCertificateSdsSecretConfigs(sds(ResourceNames.credentialSecret(c), SDS_ADS));
@@ -113,14 +113,14 @@ public final class GatewayTls {
       String cert = nonEmpty(tls.serverCertificate()) ? tls.serverCertificate() : "";
       String name =
           cert.isEmpty()
-              ? ResourceNames.SDS_DEFAULT
+              ? ResourceNames.SDS_DEFAULT_SECRET
               : ResourceNames.fileCertSecret(cert, nullToEmpty(tls.privateKey()));
       common.addTlsCertificateSdsSecretConfigs(sds(name, SDS_AGENT));
       if (validate) {
         String root =
             nonEmpty(tls.caCertificates())
                 ? ResourceNames.fileRootSecret(tls.caCertificates())
-                : ResourceNames.SDS_ROOTCA;
+                : ResourceNames.SDS_ROOT_SECRET;
         common.setCombinedValidationContext(combined(sanValidation(tls), sds(root, SDS_AGENT)));
       }
     }

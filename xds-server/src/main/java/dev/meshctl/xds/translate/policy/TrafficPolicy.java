@@ -3,6 +3,7 @@ package dev.meshctl.xds.translate.policy;
 import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.crds.networking.Common.ConnectionPoolSettings;
 import dev.meshctl.crds.networking.DestinationRule;
+import dev.meshctl.crds.networking.DestinationRule.ClientTlsSettings;
 import dev.meshctl.crds.networking.DestinationRule.LoadBalancerSettings;
 import dev.meshctl.crds.networking.DestinationRule.OutlierDetection;
 import dev.meshctl.crds.networking.DestinationRule.PortTrafficPolicy;
@@ -17,20 +18,22 @@ import java.util.Optional;
  * The traffic policy that applies to one cluster ({@code outbound|port|subset|host}), merged the
  * way Istio merges a DestinationRule: the rule's top-level policy, overridden by its {@code
  * portLevelSettings} for the port, then by the subset's own policy and the subset's port-level
- * settings. Each of load balancer, connection pool and outlier detection is replaced as a whole,
- * never merged field by field. Any member may be {@code null} (absent). Immutable.
+ * settings. Each of load balancer, connection pool, outlier detection and TLS is replaced as a
+ * whole, never merged field by field. Any member may be {@code null} (absent). Immutable.
  *
  * @param loadBalancer the load balancer settings, or {@code null}
  * @param connectionPool the connection pool settings, or {@code null}
  * @param outlierDetection the outlier detection settings, or {@code null}
+ * @param tls the client TLS settings, or {@code null} (auto-mTLS decides)
  */
 public record TrafficPolicy(
     LoadBalancerSettings loadBalancer,
     ConnectionPoolSettings connectionPool,
-    OutlierDetection outlierDetection) {
+    OutlierDetection outlierDetection,
+    ClientTlsSettings tls) {
 
   /** No DestinationRule: every default applies. */
-  public static final TrafficPolicy NONE = new TrafficPolicy(null, null, null);
+  public static final TrafficPolicy NONE = new TrafficPolicy(null, null, null, null);
 
   /**
    * The DestinationRule a proxy in {@code proxyNamespace} uses for {@code service} (see {@link
@@ -93,7 +96,8 @@ public record TrafficPolicy(
         new TrafficPolicy(
             pick(tp.loadBalancer(), loadBalancer),
             pick(tp.connectionPool(), connectionPool),
-            pick(tp.outlierDetection(), outlierDetection));
+            pick(tp.outlierDetection(), outlierDetection),
+            pick(tp.tls(), tls));
     List<PortTrafficPolicy> ports = tp.portLevelSettings();
     if (ports != null) {
       for (PortTrafficPolicy pl : ports) {
@@ -102,7 +106,8 @@ public record TrafficPolicy(
               new TrafficPolicy(
                   pick(pl.loadBalancer(), p.loadBalancer),
                   pick(pl.connectionPool(), p.connectionPool),
-                  pick(pl.outlierDetection(), p.outlierDetection));
+                  pick(pl.outlierDetection(), p.outlierDetection),
+                  pick(pl.tls(), p.tls));
         }
       }
     }

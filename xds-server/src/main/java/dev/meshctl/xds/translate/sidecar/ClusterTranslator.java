@@ -5,6 +5,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * InboundPassthroughCluster}, and one ORIGINAL_DST cluster per inbound port ({@code
  * inbound|port||}). A DestinationRule visible to the proxy adds one subset cluster per subset and
  * port ({@code outbound|port|subset|host}) and applies its traffic policy ({@link
- * ClusterPolicies}). Pure; any thread.
+ * ClusterPolicies}); upstream TLS, from the rule or auto-mTLS, comes from {@link ClusterTls}. Pure;
+ * any thread.
  */
 public final class ClusterTranslator {
   /** Istio's default for every circuit-breaker threshold: effectively unlimited. */
@@ -58,12 +60,12 @@ public final class ClusterTranslator {
           continue;
         }
         String host = scope.host(service);
-        out.add(outboundCluster(scope.mesh(), service, port, host, rule, ""));
+        out.add(outboundCluster(scope.snapshot(), service, port, host, rule, ""));
         if (rule.isPresent()) {
           // One cluster per subset and port, even for subsets no endpoint matches yet: a route
           // may name the subset before its pods exist (Istio's "503 during rollout" otherwise).
           for (DestinationRule.Subset subset : rule.get().subsets()) {
-            out.add(outboundCluster(scope.mesh(), service, port, host, rule, subset.name()));
+            out.add(outboundCluster(scope.snapshot(), service, port, host, rule, subset.name()));
           }
         }
       }
@@ -91,12 +93,13 @@ public final class ClusterTranslator {
   }
 
   static Cluster outboundCluster(
-      MeshConfig mesh,
+      MeshSnapshot snapshot,
       Service service,
       ServicePort port,
       String host,
       Optional<DestinationRule> rule,
       String subset) {
+    MeshConfig mesh = snapshot.mesh();
     String name = ResourceNames.outboundCluster(port.port(), subset, host);
     Cluster.Builder c;
     if (service.headless()) {
@@ -115,9 +118,13 @@ public final class ClusterTranslator {
               .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
     }
     applyUpstreamProtocol(c, port.protocol());
+    TrafficPolicy policy =
+        rule.map(r -> TrafficPolicy.of(r, subset, port.port())).orElse(TrafficPolicy.NONE);
     if (rule.isPresent() && !service.headless()) {
-      ClusterPolicies.apply(c, TrafficPolicy.of(rule.get(), subset, port.port()));
+      ClusterPolicies.apply(c, policy);
     }
+    // After the policies: a PASSTHROUGH load balancer changes the cluster type TLS depends on.
+    ClusterTls.apply(c, policy.tls(), snapshot, service, port, host, subset);
     return c.build();
   }
 

@@ -35,7 +35,18 @@ final class HttpConnectionManagers {
 
   /** An inbound HCM network filter with an inline route config. */
   static Filter inbound(String statPrefix, RouteConfiguration routes, boolean http2) {
-    HttpConnectionManager.Builder hcm = base(statPrefix).setRouteConfig(routes);
+    HttpConnectionManager.Builder hcm =
+        base(statPrefix)
+            .setRouteConfig(routes)
+            // Over mTLS the app learns its caller's identity from x-forwarded-client-cert: Istio
+            // appends the peer certificate's subject, URI SAN (the SPIFFE ID) and DNS SANs.
+            .setForwardClientCertDetails(
+                HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD)
+            .setSetCurrentClientCertDetails(
+                HttpConnectionManager.SetCurrentClientCertDetails.newBuilder()
+                    .setSubject(BoolValue.of(true))
+                    .setUri(true)
+                    .setDns(true));
     if (http2) {
       // An HTTP/2-only port (gRPC) must accept prior-knowledge h2 from the client.
       hcm.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
