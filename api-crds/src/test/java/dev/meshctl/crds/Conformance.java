@@ -42,6 +42,22 @@ public final class Conformance {
     }
   }
 
+  /**
+   * Every YAML file with {@code security.istio.io} documents: istiod's test configs, the samples
+   * and the RBAC builder inputs ({@code authz/}), relative paths sorted.
+   */
+  public static List<Path> securityFiles() {
+    Path root = dir();
+    return Stream.of("config/tests/testdata", "samples", "authz")
+        .map(root::resolve)
+        .flatMap(Conformance::walk)
+        .filter(p -> p.toString().endsWith(".yaml"))
+        .filter(p -> read(p).contains("security.istio.io"))
+        .map(root::relativize)
+        .sorted()
+        .toList();
+  }
+
   private static Stream<Path> walk(Path p) {
     try {
       return Files.walk(p).toList().stream();

@@ -1,12 +1,13 @@
 package dev.meshctl.crds.decode;
 
 import dev.meshctl.crds.IstioKind;
-import dev.meshctl.crds.networking.NetworkingSpec;
+import dev.meshctl.crds.IstioSpec;
 import java.util.Map;
 
 /**
- * One decoded {@code networking.istio.io} object: identity, the metadata the control plane uses,
- * and the spec record. Immutable; {@code generation} and {@code resourceVersion} may be null.
+ * One decoded Istio ({@code networking.istio.io}, {@code security.istio.io}) object: identity, the
+ * metadata the control plane uses, and the spec record. Immutable; {@code generation} and {@code
+ * resourceVersion} may be null.
  */
 public record IstioConfig(
     IstioKind kind,
@@ -17,7 +18,7 @@ public record IstioConfig(
     Map<String, String> annotations,
     Long generation,
     String resourceVersion,
-    NetworkingSpec spec) {
+    IstioSpec spec) {
 
   public IstioConfig {
     labels = Map.copyOf(labels);
@@ -30,7 +31,7 @@ public record IstioConfig(
   }
 
   /** The spec as its record type; throws if the kind does not match. */
-  public <T extends NetworkingSpec> T spec(Class<T> type) {
+  public <T extends IstioSpec> T spec(Class<T> type) {
     return type.cast(spec);
   }
 }

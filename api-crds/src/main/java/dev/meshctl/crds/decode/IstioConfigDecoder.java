@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.meshctl.crds.IstioKind;
 import dev.meshctl.crds.IstioKinds;
-import dev.meshctl.crds.networking.NetworkingSpec;
+import dev.meshctl.crds.IstioSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -19,9 +19,10 @@ import java.util.Set;
 
 /**
  * Decodes Kubernetes-style documents ({@code apiVersion}, {@code kind}, {@code metadata}, {@code
- * spec}) of the {@code networking.istio.io} kinds into {@link IstioConfig}. Strict: unknown fields,
- * wrong types, unknown enum values and two members of one oneof are all reported, each with its
- * field path; nothing is dropped silently. Stateless; any thread.
+ * spec}) of the {@code networking.istio.io} and {@code security.istio.io} kinds into {@link
+ * IstioConfig}. Strict: unknown fields, wrong types, unknown enum values and two members of one
+ * oneof are all reported, each with its field path; nothing is dropped silently. Stateless; any
+ * thread.
  */
 public final class IstioConfigDecoder {
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -78,21 +79,21 @@ public final class IstioConfigDecoder {
     String namespace = metadata.path("namespace").asText("default");
     String what = kindName + " " + namespace + "/" + name;
     String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-    Optional<IstioKind> kind = IstioKinds.byKind(kindName);
-    if (!group.equals(IstioKinds.NETWORKING_GROUP)) {
+    if (!IstioKinds.isModelledGroup(group)) {
       return new Decoded.Skipped(
-          what, "apiVersion " + apiVersion + " is not " + IstioKinds.NETWORKING_GROUP);
+          what, "apiVersion " + apiVersion + " is not in " + IstioKinds.GROUPS);
     }
+    Optional<IstioKind> kind = IstioKinds.byGroupKind(group, kindName);
     if (kind.isEmpty()) {
       return new Decoded.Skipped(what, "kind " + kindName + " is not supported");
     }
     List<String> errors = new ArrayList<>();
-    if (!IstioKinds.isServedApiVersion(apiVersion)) {
+    if (!IstioKinds.isServedApiVersion(kind.get(), apiVersion)) {
       errors.add(
           "apiVersion: unsupported version \""
               + apiVersion
               + "\", expected one of "
-              + IstioKinds.VERSIONS);
+              + kind.get().versions());
     }
     for (Iterator<String> it = doc.fieldNames(); it.hasNext(); ) {
       String key = it.next();
@@ -143,7 +144,7 @@ public final class IstioConfigDecoder {
       spec = JsonNodeFactory.instance.objectNode();
     }
     RecordDecoder reader = new RecordDecoder();
-    NetworkingSpec decoded = reader.readRecord(spec, kind.get().specType(), "spec");
+    IstioSpec decoded = reader.readRecord(spec, kind.get().specType(), "spec");
     errors.addAll(reader.errors());
     if (!errors.isEmpty()) {
       return new Decoded.Invalid(what, errors);

@@ -1,5 +1,11 @@
 package dev.meshctl.crds.networking;
 
 /** The spec of one {@code networking.istio.io} object. One record per kind; immutable. */
-public sealed interface NetworkingSpec
-    permits VirtualService, DestinationRule, Gateway, ServiceEntry, Sidecar, WorkloadEntry {}
+public sealed interface NetworkingSpec extends dev.meshctl.crds.IstioSpec
+    permits VirtualService,
+        DestinationRule,
+        Gateway,
+        ServiceEntry,
+        Sidecar,
+        WorkloadEntry,
+        WorkloadGroup {}

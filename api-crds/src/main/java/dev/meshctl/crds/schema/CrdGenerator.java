@@ -77,10 +77,10 @@ public final class CrdGenerator {
     if (!kind.shortNames().isEmpty()) {
       kind.shortNames().forEach(names.putArray("shortNames")::add);
     }
-    CrdPresentation.CATEGORIES.forEach(names.putArray("categories")::add);
+    CrdPresentation.categories(kind).forEach(names.putArray("categories")::add);
 
     ArrayNode versions = spec.putArray("versions");
-    IstioKinds.VERSIONS.stream().sorted().forEach(v -> versions.add(version(kind, v)));
+    kind.versions().stream().sorted().forEach(v -> versions.add(version(kind, v)));
     return crd;
   }
 

@@ -1,6 +1,7 @@
 package dev.meshctl.crds.schema;
 
 import dev.meshctl.crds.IstioKind;
+import dev.meshctl.crds.IstioKinds;
 import java.util.List;
 
 /**
@@ -11,6 +12,9 @@ import java.util.List;
 public final class CrdPresentation {
   /** {@code kubectl get} categories of every networking kind. */
   public static final List<String> CATEGORIES = List.of("istio-io", "networking-istio-io");
+
+  /** {@code kubectl get} categories of every security kind. */
+  public static final List<String> SECURITY_CATEGORIES = List.of("istio-io", "security-istio-io");
 
   private static final Column AGE =
       new Column("Age", "date", ".metadata.creationTimestamp", "Time since the object was created");
@@ -38,12 +42,27 @@ public final class CrdPresentation {
               AGE);
       case WORKLOAD_ENTRY ->
           List.of(AGE, new Column("Address", "string", ".spec.address", "Workload address"));
-      case GATEWAY, SIDECAR -> List.of();
+      case WORKLOAD_GROUP -> List.of(AGE);
+      case PEER_AUTHENTICATION ->
+          List.of(
+              new Column("Mode", "string", ".spec.mtls.mode", "The mutual TLS mode of the policy"),
+              AGE);
+      case AUTHORIZATION_POLICY ->
+          List.of(
+              new Column("Action", "string", ".spec.action", "What matching requests get"), AGE);
+      case GATEWAY, SIDECAR, REQUEST_AUTHENTICATION -> List.of();
     };
+  }
+
+  /** The {@code kubectl get} categories of {@code kind}: {@code istio-io} and its group's. */
+  public static List<String> categories(IstioKind kind) {
+    return kind.group().equals(IstioKinds.SECURITY_GROUP) ? SECURITY_CATEGORIES : CATEGORIES;
   }
 
   /** Whether the schema requires {@code spec} (Istio requires it for these kinds only). */
   public static boolean specRequired(IstioKind kind) {
-    return kind == IstioKind.SERVICE_ENTRY || kind == IstioKind.WORKLOAD_ENTRY;
+    return kind == IstioKind.SERVICE_ENTRY
+        || kind == IstioKind.WORKLOAD_ENTRY
+        || kind == IstioKind.WORKLOAD_GROUP;
   }
 }

@@ -20,10 +20,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Istio networking document of a kind we serve, anywhere under the conformance {@code
- * samples/} and {@code config/tests/testdata/}, is accepted by our CRD schema for its version
- * (checked with networknt's JSON Schema validator, unknown fields refused as under strict field
- * validation).
+ * Every Istio networking and security document of a kind we serve, anywhere under the conformance
+ * {@code samples/}, {@code config/tests/testdata/} and {@code authz/}, is accepted by our CRD
+ * schema for its version (checked with networknt's JSON Schema validator, unknown fields refused as
+ * under strict field validation).
  */
 class ConformanceSchemaTest {
   /** Documents the API server would refuse; same reason as ConformanceDecodeTest. */
@@ -49,7 +49,9 @@ class ConformanceSchemaTest {
       String rel = root.relativize(file).toString();
       for (JsonNode doc : CrdSchemas.readYaml(Conformance.read(file))) {
         String apiVersion = doc.path("apiVersion").asText();
-        if (!apiVersion.startsWith(IstioKinds.NETWORKING_GROUP + "/")) {
+        String group =
+            apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        if (!IstioKinds.isModelledGroup(group)) {
           continue;
         }
         String kind = doc.path("kind").asText();
@@ -66,7 +68,10 @@ class ConformanceSchemaTest {
           failures.put(what, errors);
         }
         // The data is all v1; every served version has the same schema and must say the same.
-        for (String other : IstioKinds.VERSIONS) {
+        List<String> served =
+            IstioKinds.byGroupKind(group, kind).map(k -> k.versions()).orElse(List.of());
+        assertThat(served).as(kind).contains(version);
+        for (String other : served) {
           List<String> e = CrdSchemas.validate(validators.get(kind, other), doc);
           if (!e.equals(errors)) {
             failures.put(what + " as " + other, e);
@@ -93,7 +98,10 @@ class ConformanceSchemaTest {
             "Gateway v1",
             "ServiceEntry v1",
             "Sidecar v1",
-            "WorkloadEntry (from ServiceEntry endpoints) v1");
+            "WorkloadEntry (from ServiceEntry endpoints) v1",
+            "PeerAuthentication v1",
+            "AuthorizationPolicy v1");
+    assertThat(checked.get("AuthorizationPolicy v1")).isGreaterThan(20);
     assertThat(checked.get("VirtualService v1") + checked.get("DestinationRule v1"))
         .isGreaterThan(60);
     assertThat(otherKinds).containsExactly("EnvoyFilter v1alpha3");
@@ -101,7 +109,7 @@ class ConformanceSchemaTest {
 
   private static List<Path> yamlFiles(Path root) {
     List<Path> out = new ArrayList<>();
-    for (String dir : List.of("samples", "config/tests/testdata")) {
+    for (String dir : List.of("samples", "config/tests/testdata", "authz")) {
       try (Stream<Path> s = Files.walk(root.resolve(dir))) {
         s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
             .sorted()

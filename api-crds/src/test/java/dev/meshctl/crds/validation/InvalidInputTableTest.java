@@ -2,6 +2,7 @@ package dev.meshctl.crds.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshctl.crds.IstioKinds;
 import dev.meshctl.crds.decode.Decoded;
 import dev.meshctl.crds.decode.IstioConfigDecoder;
 import java.io.IOException;
@@ -49,7 +50,11 @@ class InvalidInputTableTest {
             "Gateway",
             "ServiceEntry",
             "Sidecar",
-            "WorkloadEntry");
+            "WorkloadEntry",
+            "WorkloadGroup",
+            "PeerAuthentication",
+            "AuthorizationPolicy",
+            "RequestAuthentication");
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -73,7 +78,9 @@ class InvalidInputTableTest {
   /** Decode errors, else validation errors then warnings (the latter prefixed "WARN "). */
   static List<String> findings(String kind, String spec) {
     String yaml =
-        "apiVersion: networking.istio.io/v1\nkind: "
+        "apiVersion: "
+            + IstioKinds.byKind(kind).orElseThrow().storageApiVersion()
+            + "\nkind: "
             + kind
             + "\nmetadata: {name: case, namespace: ns1}\nspec: "
             + spec
@@ -100,8 +107,26 @@ class InvalidInputTableTest {
               "DestinationRule",
               "{host: r, trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 65537}}}}}"
             },
+            new String[] {"Sidecar", "{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\"]}]}"},
             new String[] {
-              "Sidecar", "{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\"]}]}"
+              "PeerAuthentication",
+              "{selector: {matchLabels: {app: a}}, mtls: {mode: STRICT}, portLevelMtls: {\"8080\": {mode: DISABLE}}}"
+            },
+            new String[] {
+              "AuthorizationPolicy",
+              "{action: DENY, rules: [{from: [{source: {notNamespaces: [ns1]}}], to: [{operation: {ports: [\"8080\"], paths: [\"/a/{*}/b/{**}\"]}}], when: [{key: \"request.headers[x-a]\", values: [v]}, {key: source.ip, notValues: [10.0.0.0/8]}]}]}"
+            },
+            new String[] {
+              "AuthorizationPolicy",
+              "{action: CUSTOM, provider: {name: ext}, rules: [{to: [{operation: {paths: [/admin]}}]}]}"
+            },
+            new String[] {
+              "RequestAuthentication",
+              "{selector: {matchLabels: {app: a}}, jwtRules: [{issuer: i, jwksUri: \"https://idp.example.com/keys\", fromHeaders: [{name: x-jwt, prefix: \"Bearer \"}], outputClaimToHeaders: [{header: x-sub, claim: sub}], timeout: 5s}]}"
+            },
+            new String[] {
+              "WorkloadGroup",
+              "{metadata: {labels: {app: vm}}, template: {serviceAccount: sa, ports: {http: 8080}}, probe: {periodSeconds: 5, httpGet: {path: /ready, port: 8080}}}"
             })) {
       assertThat(findings(c[0], c[1])).as(c[1]).isEmpty();
     }

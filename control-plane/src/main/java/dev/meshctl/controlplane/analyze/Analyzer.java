@@ -85,7 +85,7 @@ public final class Analyzer {
       }
       String apiVersion = node.path("apiVersion").asText("");
       int slash = apiVersion.indexOf('/');
-      if (slash > 0 && apiVersion.substring(0, slash).equals(IstioKinds.NETWORKING_GROUP)) {
+      if (slash > 0 && IstioKinds.isModelledGroup(apiVersion.substring(0, slash))) {
         istio(file, index, node);
       } else {
         kube(file, index, node);

@@ -76,7 +76,16 @@ public final class PushMetrics implements PushObserver, StoreObserver {
           case SERVICE -> removed ? "svcdelete" : "svc";
           case ENDPOINT_SLICE, POD -> "eds";
           // Istio counts every Istio config object as a "config" update.
-          case VIRTUAL_SERVICE, DESTINATION_RULE, GATEWAY, SERVICE_ENTRY, SIDECAR, WORKLOAD_ENTRY ->
+          case VIRTUAL_SERVICE,
+              DESTINATION_RULE,
+              GATEWAY,
+              SERVICE_ENTRY,
+              SIDECAR,
+              WORKLOAD_ENTRY,
+              WORKLOAD_GROUP,
+              PEER_AUTHENTICATION,
+              AUTHORIZATION_POLICY,
+              REQUEST_AUTHENTICATION ->
               "config";
         };
     inboundUpdates.inc(type);
@@ -95,7 +104,16 @@ public final class PushMetrics implements PushObserver, StoreObserver {
     return switch (kind) {
       case SERVICE -> "service";
       case ENDPOINT_SLICE, POD -> "endpoint";
-      case VIRTUAL_SERVICE, DESTINATION_RULE, GATEWAY, SERVICE_ENTRY, SIDECAR, WORKLOAD_ENTRY ->
+      case VIRTUAL_SERVICE,
+          DESTINATION_RULE,
+          GATEWAY,
+          SERVICE_ENTRY,
+          SIDECAR,
+          WORKLOAD_ENTRY,
+          WORKLOAD_GROUP,
+          PEER_AUTHENTICATION,
+          AUTHORIZATION_POLICY,
+          REQUEST_AUTHENTICATION ->
           "config";
     };
   }

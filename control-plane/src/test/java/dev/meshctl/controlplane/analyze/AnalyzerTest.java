@@ -275,6 +275,33 @@ class AnalyzerTest {
             "a document that is not an object",
             "- just\n- a list\n",
             List.of("case.yaml:0 document: must be a Kubernetes object (a map)")));
+    c.add(
+        Arguments.of(
+            "security resources: decode and validation errors, warnings",
+            "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\n"
+                + "metadata: {name: pa}\n"
+                + "spec: {mtls: {mode: STRIKT}}\n"
+                + "---\n"
+                + "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\n"
+                + "metadata: {name: deny-get}\n"
+                + "spec: {action: DENY, rules: [{to: [{operation: {methods: [GET]}}]}]}\n"
+                + "---\n"
+                + "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\n"
+                + "metadata: {name: jwt}\n"
+                + "spec: {jwtRules: [{issuer: i, jwksUri: \"ftp://idp/keys\"}]}\n"
+                + "---\n"
+                + "apiVersion: security.istio.io/v1alpha3\nkind: AuthorizationPolicy\n"
+                + "metadata: {name: old}\n",
+            List.of(
+                "case.yaml:0 PeerAuthentication default/pa: spec.mtls.mode: unknown value"
+                    + " \"STRIKT\", expected one of [UNSET, DISABLE, PERMISSIVE, STRICT]",
+                "case.yaml:1 warning: AuthorizationPolicy default/deny-get: spec.rules[0]: this"
+                    + " DENY rule uses only HTTP attributes, so it denies all traffic to TCP ports"
+                    + " in its scope; name the ports explicitly",
+                "case.yaml:2 RequestAuthentication default/jwt: spec.jwtRules[0].jwksUri: must be"
+                    + " an http or https URL, got \"ftp://idp/keys\"",
+                "case.yaml:3 AuthorizationPolicy default/old: apiVersion: unsupported version"
+                    + " \"security.istio.io/v1alpha3\", expected one of [v1, v1beta1]")));
     return c;
   }
 

@@ -37,4 +37,22 @@ class ValidationHandlerTest {
     assertThat(r.path("status").path("message").asText())
         .startsWith("DestinationRule shop/d: spec.subsetz: ");
   }
+
+  @Test
+  void anInvalidSecurityObjectIsRefusedAndAValidOneAllowed() throws Exception {
+    JsonNode bad =
+        answer(
+            "{\"apiVersion\":\"security.istio.io/v1\",\"kind\":\"AuthorizationPolicy\","
+                + "\"metadata\":{\"name\":\"ext\",\"namespace\":\"shop\"},"
+                + "\"spec\":{\"action\":\"CUSTOM\",\"rules\":[{}]}}");
+    assertThat(bad.path("allowed").asBoolean()).isFalse();
+    assertThat(bad.path("status").path("message").asText())
+        .isEqualTo("AuthorizationPolicy shop/ext: spec.provider.name: required with action CUSTOM");
+    JsonNode good =
+        answer(
+            "{\"apiVersion\":\"security.istio.io/v1beta1\",\"kind\":\"PeerAuthentication\","
+                + "\"metadata\":{\"name\":\"default\",\"namespace\":\"shop\"},"
+                + "\"spec\":{\"mtls\":{\"mode\":\"STRICT\"}}}");
+    assertThat(good.path("allowed").asBoolean()).isTrue();
+  }
 }

@@ -3,8 +3,9 @@ package dev.meshctl.xds.model;
 /**
  * The kinds of input the model understands, with the Kubernetes {@code kind} each comes from.
  * Endpoint-only kinds are listed so the push pipeline can tell an EDS-only change from a full one.
- * Istio's networking kinds ({@code networking.istio.io}) are never endpoint-only: a DestinationRule
- * subset or a ServiceEntry changes clusters, a VirtualService routes.
+ * Istio's kinds ({@code networking.istio.io}, {@code security.istio.io}) are never endpoint-only: a
+ * DestinationRule subset or a ServiceEntry changes clusters, a VirtualService routes, a
+ * PeerAuthentication inbound filter chains.
  */
 public enum ConfigKind {
   SERVICE("Service", false),
@@ -15,7 +16,11 @@ public enum ConfigKind {
   GATEWAY("Gateway", false),
   SERVICE_ENTRY("ServiceEntry", false),
   SIDECAR("Sidecar", false),
-  WORKLOAD_ENTRY("WorkloadEntry", false);
+  WORKLOAD_ENTRY("WorkloadEntry", false),
+  WORKLOAD_GROUP("WorkloadGroup", false),
+  PEER_AUTHENTICATION("PeerAuthentication", false),
+  AUTHORIZATION_POLICY("AuthorizationPolicy", false),
+  REQUEST_AUTHENTICATION("RequestAuthentication", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;
@@ -30,7 +35,7 @@ public enum ConfigKind {
     return kubeKind;
   }
 
-  /** The kind of an Istio networking object. */
+  /** The kind of an Istio object (networking or security). */
   public static ConfigKind of(dev.meshctl.crds.IstioKind kind) {
     return switch (kind) {
       case VIRTUAL_SERVICE -> VIRTUAL_SERVICE;
@@ -39,6 +44,10 @@ public enum ConfigKind {
       case SERVICE_ENTRY -> SERVICE_ENTRY;
       case SIDECAR -> SIDECAR;
       case WORKLOAD_ENTRY -> WORKLOAD_ENTRY;
+      case WORKLOAD_GROUP -> WORKLOAD_GROUP;
+      case PEER_AUTHENTICATION -> PEER_AUTHENTICATION;
+      case AUTHORIZATION_POLICY -> AUTHORIZATION_POLICY;
+      case REQUEST_AUTHENTICATION -> REQUEST_AUTHENTICATION;
     };
   }
 

@@ -4,9 +4,11 @@ import dev.meshctl.crds.decode.IstioConfig;
 import java.util.Objects;
 
 /**
- * An Istio networking object ({@code networking.istio.io}: VirtualService, DestinationRule,
- * Gateway, ServiceEntry, Sidecar, WorkloadEntry) as decoded and validated by {@code api-crds}. Only
- * objects without validation errors become an {@code IstioObject}. Immutable.
+ * An Istio object ({@code networking.istio.io}: VirtualService, DestinationRule, Gateway,
+ * ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup; {@code security.istio.io}:
+ * PeerAuthentication, AuthorizationPolicy, RequestAuthentication) as decoded and validated by
+ * {@code api-crds}. Only objects without validation errors become an {@code IstioObject}.
+ * Immutable.
  *
  * @param config the decoded object (kind, metadata, spec)
  */
@@ -23,7 +25,7 @@ public record IstioObject(IstioConfig config) implements ConfigObject {
   }
 
   /** The spec as its record type; throws if the kind does not match. */
-  public <T extends dev.meshctl.crds.networking.NetworkingSpec> T spec(Class<T> type) {
+  public <T extends dev.meshctl.crds.IstioSpec> T spec(Class<T> type) {
     return config.spec(type);
   }
 }

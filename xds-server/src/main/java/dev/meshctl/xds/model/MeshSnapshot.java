@@ -48,8 +48,9 @@ public record MeshSnapshot(
   }
 
   /**
-   * Builds the indexes from a store's objects and PeerAuthentication policies (kept apart until the
-   * security.istio.io kinds are decoded into the store). Pure.
+   * Builds the indexes from a store's objects plus extra PeerAuthentication policies (those not in
+   * the store, e.g. from a test); the store's PeerAuthentication objects are converted by {@link
+   * PeerAuthenticationPolicies} and indexed with them. Pure.
    */
   public static MeshSnapshot build(
       MeshConfig mesh,
@@ -61,6 +62,7 @@ public record MeshSnapshot(
     List<IstioConfig> virtualServices = new ArrayList<>();
     List<IstioConfig> destinationRules = new ArrayList<>();
     List<IstioConfig> gateways = new ArrayList<>();
+    List<PeerAuthenticationPolicy> policies = new ArrayList<>(peerAuthentications);
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -70,13 +72,16 @@ public record MeshSnapshot(
       } else if (o instanceof Pod p) {
         pods.add(p);
       } else if (o instanceof IstioObject i) {
-        // ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
+        // ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, AuthorizationPolicy and
+        // RequestAuthentication are stored but not translated yet.
         if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
           virtualServices.add(i.config());
         } else if (i.config().kind() == IstioKind.DESTINATION_RULE) {
           destinationRules.add(i.config());
         } else if (i.config().kind() == IstioKind.GATEWAY) {
           gateways.add(i.config());
+        } else if (i.config().kind() == IstioKind.PEER_AUTHENTICATION) {
+          policies.add(PeerAuthenticationPolicies.of(i.config()));
         }
       }
     }
@@ -89,7 +94,7 @@ public record MeshSnapshot(
         EndpointIndex.build(serviceIndex, podIndex, slices),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
-        PeerAuthenticationIndex.build(mesh.rootNamespace(), peerAuthentications),
+        PeerAuthenticationIndex.build(mesh.rootNamespace(), policies),
         GatewayIndex.build(gateways, virtualServices));
   }
 

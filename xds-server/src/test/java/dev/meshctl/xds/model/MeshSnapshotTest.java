@@ -2,6 +2,13 @@ package dev.meshctl.xds.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshctl.xds.model.decode.Decoded;
+import dev.meshctl.xds.model.decode.KubeDecoder;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -100,5 +107,87 @@ class MeshSnapshotTest {
     MeshSnapshot one = MeshSnapshot.build(MeshConfig.DEFAULT, List.of(reviews(), a, b));
     MeshSnapshot two = MeshSnapshot.build(MeshConfig.DEFAULT, List.of(b, a, reviews()));
     assertThat(one.endpoints().all()).isEqualTo(two.endpoints().all());
+  }
+
+  /** Decodes YAML documents through the same decoder the file source uses; all must be Ok. */
+  private static List<ConfigObject> decode(String yaml) throws IOException {
+    List<ConfigObject> out = new ArrayList<>();
+    try (MappingIterator<JsonNode> it =
+        new YAMLMapper().readerFor(JsonNode.class).readValues(yaml)) {
+      while (it.hasNext()) {
+        for (Decoded d : KubeDecoder.decode(it.next())) {
+          assertThat(d).isInstanceOf(Decoded.Ok.class);
+          out.add(((Decoded.Ok) d).object());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void peerAuthenticationObjectsInTheStoreDriveTheModeIndex() throws IOException {
+    List<ConfigObject> objects =
+        decode(
+            """
+            apiVersion: security.istio.io/v1
+            kind: PeerAuthentication
+            metadata: {name: default, namespace: istio-system}
+            spec: {mtls: {mode: STRICT}}
+            ---
+            apiVersion: security.istio.io/v1beta1
+            kind: PeerAuthentication
+            metadata: {name: legacy, namespace: legacy}
+            spec: {mtls: {mode: PERMISSIVE}}
+            ---
+            apiVersion: security.istio.io/v1
+            kind: PeerAuthentication
+            metadata: {name: reviews, namespace: legacy}
+            spec:
+              selector: {matchLabels: {app: reviews}}
+              mtls: {mode: UNSET}
+              portLevelMtls:
+                "9080": {mode: DISABLE}
+                "9443": {mode: STRICT}
+            """);
+    assertThat(objects)
+        .extracting(o -> o.key().kind())
+        .containsOnly(ConfigKind.PEER_AUTHENTICATION);
+    MeshSnapshot s = MeshSnapshot.build(MeshConfig.DEFAULT, objects);
+    PeerAuthenticationIndex pa = s.peerAuthentications();
+    Map<String, String> reviews = Map.of("app", "reviews");
+    // Mesh-wide (root namespace) STRICT applies where nothing closer is set.
+    assertThat(MeshConfig.DEFAULT.rootNamespace()).isEqualTo("istio-system");
+    assertThat(pa.mode("default", reviews, 9080)).isEqualTo(MtlsMode.STRICT);
+    // The namespace policy overrides the mesh; UNSET on the workload inherits it.
+    assertThat(pa.mode("legacy", Map.of("app", "other"), 9080)).isEqualTo(MtlsMode.PERMISSIVE);
+    assertThat(pa.mode("legacy", reviews, 8080)).isEqualTo(MtlsMode.PERMISSIVE);
+    // Port-level modes of the workload policy win for their ports.
+    assertThat(pa.mode("legacy", reviews, 9080)).isEqualTo(MtlsMode.DISABLE);
+    assertThat(pa.mode("legacy", reviews, 9443)).isEqualTo(MtlsMode.STRICT);
+    // Without the objects every port is PERMISSIVE, so the modes above came from the store.
+    assertThat(
+            MeshSnapshot.build(MeshConfig.DEFAULT, List.of())
+                .peerAuthentications()
+                .mode("default", reviews, 9080))
+        .isEqualTo(MtlsMode.PERMISSIVE);
+  }
+
+  @Test
+  void invalidPeerAuthenticationNeverReachesTheStore() throws IOException {
+    JsonNode doc =
+        new YAMLMapper()
+            .readTree(
+                """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: bad, namespace: ns1}
+                spec: {mtls: {mode: STRICT}, portLevelMtls: {"8080": {mode: DISABLE}}}
+                """);
+    List<Decoded> d = KubeDecoder.decode(doc);
+    assertThat(d).hasSize(1).first().isInstanceOf(Decoded.Invalid.class);
+    assertThat(((Decoded.Invalid) d.get(0)).messages())
+        .containsExactly(
+            "PeerAuthentication ns1/bad: spec.portLevelMtls: port-level mTLS needs a workload"
+                + " selector (mesh- and namespace-wide policies cannot set it)");
   }
 }

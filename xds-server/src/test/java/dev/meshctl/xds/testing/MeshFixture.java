@@ -8,8 +8,6 @@ import com.google.protobuf.util.JsonFormat;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
-import dev.meshctl.xds.model.MtlsMode;
-import dev.meshctl.xds.model.PeerAuthenticationPolicy;
 import dev.meshctl.xds.model.decode.Decoded;
 import dev.meshctl.xds.model.decode.KubeDecoder;
 import dev.meshctl.xds.model.decode.YamlDocuments;
@@ -23,17 +21,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A test mesh read from a directory: {@code input.yaml} (Kubernetes objects), {@code proxy.yaml}
  * (the proxy's node id and metadata), an optional {@code mesh.yaml} (MeshConfig overrides) and an
- * optional {@code includes.txt} (more input files from the conformance data). PeerAuthentication
- * documents in {@code input.yaml} are turned into policies by the fixture. Any invalid input fails
- * loudly, so a typo in a fixture cannot silently shrink the mesh.
+ * optional {@code includes.txt} (more input files from the conformance data); security.istio.io
+ * documents (PeerAuthentication) are decoded like every other kind. Any invalid input fails loudly,
+ * so a typo in a fixture cannot silently shrink the mesh.
  */
 public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -48,8 +43,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
         objects.addAll(objects(Files.readString(include), include.toString()));
       }
       return new MeshFixture(
-          MeshSnapshot.build(mesh, objects, peerAuthentications(input)),
-          proxy(Files.readString(dir.resolve("proxy.yaml"))));
+          MeshSnapshot.build(mesh, objects), proxy(Files.readString(dir.resolve("proxy.yaml"))));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -79,19 +73,13 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
     return out;
   }
 
-  /**
-   * Decodes every document except PeerAuthentications (see {@link #peerAuthentications}); throws
-   * listing every problem if any object is invalid.
-   */
+  /** Decodes every document; throws listing every problem if any object is invalid. */
   public static List<ConfigObject> objects(String yaml, String what) {
     List<ConfigObject> out = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (YamlDocuments.Document doc : YamlDocuments.parse(yaml)) {
       if (!doc.ok()) {
         errors.add("document " + doc.index() + ": " + doc.error());
-        continue;
-      }
-      if (isPeerAuthentication(doc.node())) {
         continue;
       }
       for (Decoded d : KubeDecoder.decode(doc.node())) {
@@ -106,51 +94,6 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
       throw new IllegalArgumentException(what + ": invalid input:\n" + String.join("\n", errors));
     }
     return out;
-  }
-
-  /**
-   * The PeerAuthentication documents ({@code security.istio.io}) of {@code yaml}, reduced to
-   * policies by the fixture itself until the store decodes security.istio.io kinds: {@code
-   * selector.matchLabels}, {@code mtls.mode}, {@code portLevelMtls}. An unknown mode fails loudly.
-   */
-  public static List<PeerAuthenticationPolicy> peerAuthentications(String yaml) {
-    List<PeerAuthenticationPolicy> out = new ArrayList<>();
-    for (YamlDocuments.Document doc : YamlDocuments.parse(yaml)) {
-      if (!doc.ok() || !isPeerAuthentication(doc.node())) {
-        continue;
-      }
-      JsonNode n = doc.node();
-      JsonNode spec = n.path("spec");
-      Map<String, String> selector = new TreeMap<>();
-      spec.path("selector")
-          .path("matchLabels")
-          .fields()
-          .forEachRemaining(e -> selector.put(e.getKey(), e.getValue().asText()));
-      Map<Integer, MtlsMode> ports = new TreeMap<>();
-      spec.path("portLevelMtls")
-          .fields()
-          .forEachRemaining(
-              e -> ports.put(Integer.parseInt(e.getKey()), mtlsMode(e.getValue().path("mode"))));
-      out.add(
-          new PeerAuthenticationPolicy(
-              n.path("metadata").path("namespace").asText("default"),
-              n.path("metadata").path("name").asText(),
-              selector.isEmpty() ? Optional.empty() : Optional.of(selector),
-              mtlsMode(spec.path("mtls").path("mode")),
-              ports));
-    }
-    return out;
-  }
-
-  private static boolean isPeerAuthentication(JsonNode n) {
-    return n.path("apiVersion").asText().startsWith("security.istio.io/")
-        && n.path("kind").asText().equals("PeerAuthentication");
-  }
-
-  private static MtlsMode mtlsMode(JsonNode mode) {
-    return mode.isMissingNode() || mode.isNull()
-        ? MtlsMode.UNSET
-        : MtlsMode.valueOf(mode.asText().toUpperCase(Locale.ROOT));
   }
 
   /** The proxy of a {@code proxy.yaml}: {@code id} and {@code metadata} of the xDS Node. */

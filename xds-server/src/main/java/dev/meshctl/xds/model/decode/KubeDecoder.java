@@ -53,7 +53,8 @@ public final class KubeDecoder {
       }
       return;
     }
-    if (apiVersion.startsWith(IstioKinds.NETWORKING_GROUP + "/")) {
+    if (apiVersion.contains("/")
+        && IstioKinds.isModelledGroup(apiVersion.substring(0, apiVersion.indexOf('/')))) {
       out.add(istio(doc));
       return;
     }
@@ -98,9 +99,9 @@ public final class KubeDecoder {
   }
 
   /**
-   * A {@code networking.istio.io} document: decoded strictly by {@link IstioConfigDecoder}, then
-   * checked by {@link NetworkingValidator}. Validation errors drop the object as a whole (with
-   * every message); warnings travel with the object.
+   * A {@code networking.istio.io} or {@code security.istio.io} document: decoded strictly by {@link
+   * IstioConfigDecoder}, then checked by {@link NetworkingValidator}. Validation errors drop the
+   * object as a whole (with every message); warnings travel with the object.
    */
   private static Decoded istio(JsonNode doc) {
     dev.meshctl.crds.decode.Decoded d = IstioConfigDecoder.decode(doc);
