@@ -15,7 +15,9 @@ public enum ConfigKind {
   GATEWAY("Gateway", false),
   SERVICE_ENTRY("ServiceEntry", false),
   SIDECAR("Sidecar", false),
-  WORKLOAD_ENTRY("WorkloadEntry", false);
+  WORKLOAD_ENTRY("WorkloadEntry", false),
+  /** A Kubernetes Secret: gateway credentials served over SDS; changes only SDS resources. */
+  SECRET("Secret", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;

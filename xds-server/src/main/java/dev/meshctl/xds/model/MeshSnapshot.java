@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param endpoints endpoints by service port and by address
  * @param virtualServices VirtualServices bound to the mesh gateway, by host
  * @param destinationRules DestinationRules by namespace and host
+ * @param secrets Kubernetes Secrets (gateway credentials) by namespace and name
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -25,7 +26,8 @@ public record MeshSnapshot(
     PodIndex pods,
     EndpointIndex endpoints,
     VirtualServiceIndex virtualServices,
-    DestinationRuleIndex destinationRules) {
+    DestinationRuleIndex destinationRules,
+    SecretIndex secrets) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -34,6 +36,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(endpoints, "endpoints");
     Objects.requireNonNull(virtualServices, "virtualServices");
     Objects.requireNonNull(destinationRules, "destinationRules");
+    Objects.requireNonNull(secrets, "secrets");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
@@ -43,6 +46,7 @@ public record MeshSnapshot(
     List<Pod> pods = new ArrayList<>();
     List<IstioConfig> virtualServices = new ArrayList<>();
     List<IstioConfig> destinationRules = new ArrayList<>();
+    List<Secret> secrets = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -51,6 +55,8 @@ public record MeshSnapshot(
         slices.add(e);
       } else if (o instanceof Pod p) {
         pods.add(p);
+      } else if (o instanceof Secret secret) {
+        secrets.add(secret);
       } else if (o instanceof IstioObject i) {
         // Gateway, ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
         if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
@@ -68,7 +74,8 @@ public record MeshSnapshot(
         podIndex,
         EndpointIndex.build(serviceIndex, podIndex, slices),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
-        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules));
+        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
+        SecretIndex.build(secrets));
   }
 
   /** An empty mesh with default settings. */

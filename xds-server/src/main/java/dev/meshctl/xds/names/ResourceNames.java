@@ -232,4 +232,65 @@ public final class ResourceNames {
 
   /** The address part of a proxyless gRPC server listener name; {@code ip} without brackets. */
   public record GrpcServerAddress(String ip, int port) {}
+
+  /** SDS secret of a workload's own key and certificate chain (Istio's {@code default}). */
+  public static final String SDS_DEFAULT = "default";
+
+  /** SDS secret of the mesh's trust roots (Istio's {@code ROOTCA}). */
+  public static final String SDS_ROOT_CA = "ROOTCA";
+
+  /** Prefix of an SDS name for a Kubernetes Secret (a gateway's {@code credentialName}). */
+  public static final String SDS_KUBERNETES_PREFIX = "kubernetes://";
+
+  /** Suffix of the SDS name for a credential's CA certificate (Istio's {@code SdsCaSuffix}). */
+  public static final String SDS_CA_SUFFIX = "-cacert";
+
+  /** {@code kubernetes://<secret>}: the key and chain of a gateway credential. */
+  public static String kubernetesSecret(String secretName) {
+    return SDS_KUBERNETES_PREFIX + secretName;
+  }
+
+  /** {@code kubernetes://<secret>-cacert}: the CA certificate of a gateway credential. */
+  public static String kubernetesCaSecret(String secretName) {
+    return SDS_KUBERNETES_PREFIX + secretName + SDS_CA_SUFFIX;
+  }
+
+  /**
+   * A parsed {@code kubernetes://[<namespace>/]<name>} SDS name, or empty for another scheme or an
+   * empty name. {@code namespace} is {@code ""} when the name gives none (the proxy's own).
+   */
+  public static Optional<KubernetesSecretName> parseKubernetesSecret(String sdsName) {
+    if (!sdsName.startsWith(SDS_KUBERNETES_PREFIX)) {
+      return Optional.empty();
+    }
+    String rest = sdsName.substring(SDS_KUBERNETES_PREFIX.length());
+    String namespace = "";
+    int slash = rest.indexOf('/');
+    if (slash >= 0) {
+      namespace = rest.substring(0, slash);
+      rest = rest.substring(slash + 1);
+      if (namespace.isEmpty() || rest.indexOf('/') >= 0) {
+        return Optional.empty();
+      }
+    }
+    if (rest.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean ca = rest.endsWith(SDS_CA_SUFFIX) && rest.length() > SDS_CA_SUFFIX.length();
+    return Optional.of(new KubernetesSecretName(namespace, rest, ca));
+  }
+
+  /**
+   * The parts of a {@code kubernetes://} SDS name.
+   *
+   * @param namespace the namespace the name states, or {@code ""}
+   * @param name the name after the prefix and namespace, with any {@code -cacert} suffix
+   * @param caOnly true when {@code name} ends with {@code -cacert}: the CA certificate is wanted
+   */
+  public record KubernetesSecretName(String namespace, String name, boolean caOnly) {
+    /** The Secret holding the CA certificate first: {@code name} without {@code -cacert}. */
+    public String baseName() {
+      return caOnly ? name.substring(0, name.length() - SDS_CA_SUFFIX.length()) : name;
+    }
+  }
 }

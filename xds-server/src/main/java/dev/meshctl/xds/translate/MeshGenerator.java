@@ -5,14 +5,16 @@ import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
+import dev.meshctl.xds.translate.secret.SecretTranslator;
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The generator the ADS server uses: EDS is the same for every proxy (memoised per push); LDS, RDS
- * and CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from
- * the proxyless gRPC generator. Pure; any thread.
+ * The generator the ADS server uses: EDS is the same for every proxy (memoised per push); SDS
+ * gateway credentials come from the proxy's own namespace ({@link SecretTranslator}); LDS, RDS and
+ * CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from the
+ * proxyless gRPC generator. Pure; any thread.
  */
 public final class MeshGenerator implements XdsGenerator {
   private final XdsGenerator envoy;
@@ -32,6 +34,9 @@ public final class MeshGenerator implements XdsGenerator {
       TranslationContext context, Proxy proxy, XdsType type, Subscription subscription) {
     if (type == XdsType.ENDPOINT) {
       return endpoints(context, subscription);
+    }
+    if (type == XdsType.SECRET) {
+      return SecretTranslator.kubernetesSecrets(context.snapshot(), proxy, subscription);
     }
     XdsGenerator delegate = proxy.generator() == Proxy.Generator.GRPC ? grpc : envoy;
     return delegate.generate(context, proxy, type, subscription);
