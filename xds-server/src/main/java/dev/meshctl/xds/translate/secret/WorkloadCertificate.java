@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param spiffeId the identity in the certificate, {@code spiffe://<td>/ns/<ns>/sa/<sa>}
  * @param certificateChainPem the leaf then its issuers, PEM
- * @param privateKeyPem the leaf's private key, PEM (PKCS#8)
+ * @param privateKeyPem the leaf's private key, PEM
  * @param rootCertificatesPem the trust bundle (one or more roots), PEM
  */
 public record WorkloadCertificate(
