@@ -27,7 +27,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -93,14 +92,14 @@ public final class SecureServing implements AutoCloseable {
   }
 
   /**
-   * When a cached workload certificate is due, regenerates SDS for every stream: the source renews
-   * the due ones, and only streams whose {@code default}/{@code ROOTCA} changed are sent anything.
-   * Runs on the renewal thread (or a test's).
+   * When a cached workload certificate is due, drops it and regenerates SDS for every stream: the
+   * streams of that identity get a new one, and only streams whose {@code default}/{@code ROOTCA}
+   * changed are sent anything; identities no longer connected are simply forgotten. Runs on the
+   * renewal thread (or a test's).
    */
   void refreshDueCertificates() {
     try {
-      Optional<Instant> next = workloadCertificates.nextRenewal();
-      if (ads.isPresent() && next.isPresent() && !clock.instant().isBefore(next.get())) {
+      if (workloadCertificates.removeDue() && ads.isPresent()) {
         ads.get().refresh(new PushScope(EnumSet.of(XdsType.SECRET), Set.of()));
       }
     } catch (RuntimeException e) {

@@ -109,6 +109,17 @@ public final class WorkloadCertificateIssuer implements WorkloadCertificateSourc
     return cache.values().stream().map(Entry::renewAt).min(Instant::compareTo);
   }
 
+  /**
+   * Forgets every certificate due for renewal, so the next request for its identity issues a new
+   * one and identities no longer asked for do not linger.
+   *
+   * @return whether anything was due (streams holding it should then be regenerated)
+   */
+  public boolean removeDue() {
+    Instant now = clock.instant();
+    return cache.values().removeIf(e -> !now.isBefore(e.renewAt()));
+  }
+
   private boolean fresh(Entry e) {
     return e != null
         && clock.instant().isBefore(e.renewAt())

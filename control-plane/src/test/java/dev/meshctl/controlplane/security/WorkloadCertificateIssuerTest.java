@@ -135,6 +135,12 @@ class WorkloadCertificateIssuerTest {
     assertThat(renewed).isNotEqualTo(first);
     assertThat(leaf(renewed).getSerialNumber()).isNotEqualTo(leaf.getSerialNumber());
     assertThat(renewed.privateKeyPem()).isNotEqualTo(first.privateKeyPem());
+
+    // The renewal timer forgets due certificates (ratings' is due too) and nothing fresh.
+    assertThat(issuer.removeDue()).isTrue();
+    assertThat(issuer.removeDue()).isFalse();
+    assertThat(issuer.certificateFor(proxy("reviews-1.shop", "reviews")).orElseThrow())
+        .isSameAs(renewed);
   }
 
   @Test
