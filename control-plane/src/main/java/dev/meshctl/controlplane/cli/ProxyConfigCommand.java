@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,16 +23,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code meshctl proxy-config clusters|listeners|routes|endpoints POD.NAMESPACE}: one proxy's
- * config as the control plane serves it now (from {@code /debug/config_dump}), as istioctl's
- * summary table or, with {@code -o json|yaml}, the resources themselves (proto JSON, as istioctl
- * prints them). Exit 0; 1 with a message on stderr when the control plane cannot be read or the
- * proxy is not connected; 2 for usage errors. One instance per invocation.
+ * {@code meshctl proxy-config clusters|listeners|routes|endpoints|secrets POD.NAMESPACE}: one
+ * proxy's config as the control plane serves it now (from {@code /debug/config_dump}), as
+ * istioctl's summary table or, with {@code -o json|yaml}, the resources themselves (proto JSON, as
+ * istioctl prints them). Exit 0; 1 with a message on stderr when the control plane cannot be read
+ * or the proxy is not connected; 2 for usage errors. One instance per invocation.
  */
 @Command(
     name = "proxy-config",
     description = {
-      "Show a connected proxy's clusters, listeners, routes or endpoints as the control plane",
+      "Show a connected proxy's clusters, listeners, routes, endpoints or secrets as the control plane",
       "serves them now, like istioctl proxy-config (table, or -o json|yaml)."
     },
     mixinStandardHelpOptions = true)
@@ -50,7 +51,8 @@ final class ProxyConfigCommand implements Callable<Integer> {
     clusters("ClustersConfigDump"),
     listeners("ListenersConfigDump"),
     routes("RoutesConfigDump"),
-    endpoints("EndpointsConfigDump");
+    endpoints("EndpointsConfigDump"),
+    secrets("SecretsConfigDump");
 
     private final String section;
 
@@ -144,6 +146,7 @@ final class ProxyConfigCommand implements Callable<Integer> {
       case listeners -> ProxyConfigTables.listeners(resources);
       case routes -> ProxyConfigTables.routes(resources);
       case endpoints -> ProxyConfigTables.endpoints(resources);
+      case secrets -> SecretsTable.render(resources, Instant.now());
     };
   }
 
@@ -160,6 +163,7 @@ final class ProxyConfigCommand implements Callable<Integer> {
           case listeners -> "dynamic_listeners";
           case routes -> "dynamic_route_configs";
           case endpoints -> "dynamic_endpoint_configs";
+          case secrets -> "dynamic_active_secrets";
         };
     for (JsonNode entry : section.path(list)) {
       JsonNode resource =
@@ -168,6 +172,7 @@ final class ProxyConfigCommand implements Callable<Integer> {
             case listeners -> entry.path("active_state").path("listener");
             case routes -> entry.path("route_config");
             case endpoints -> entry.path("endpoint_config");
+            case secrets -> entry.path("secret");
           };
       if (resource instanceof ObjectNode o) {
         ObjectNode copy = o.deepCopy();

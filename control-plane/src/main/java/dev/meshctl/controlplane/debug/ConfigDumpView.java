@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.admin.v3.SecretsConfigDump;
 import io.envoyproxy.envoy.admin.v3.UpdateFailureState;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,12 @@ import java.util.stream.Collectors;
 /**
  * The {@code /debug/config_dump} document: an Envoy admin {@code ConfigDump} ({@code configs}:
  * clusters, listeners, routes, endpoints, always in that order and all four, empty when the proxy
- * did not subscribe) built from a {@link ProxyConfigDump}, printed as proto JSON with Envoy's
- * snake_case field names and {@code @type} on every {@code Any}, so istioctl-style tools and {@code
- * meshctl proxy-config} read it alike. Resources refused by validation (never sent) and generator
- * failures appear as entries with an {@code error_state} whose {@code details} say so. Resources
- * are sorted by name. Stateless; any thread.
+ * did not subscribe; then secrets, only when the proxy subscribed to SDS, private keys redacted)
+ * built from a {@link ProxyConfigDump}, printed as proto JSON with Envoy's snake_case field names
+ * and {@code @type} on every {@code Any}, so istioctl-style tools and {@code meshctl proxy-config}
+ * read it alike. Resources refused by validation (never sent) and generator failures appear as
+ * entries with an {@code error_state} whose {@code details} say so. Resources are sorted by name.
+ * Stateless; any thread.
  */
 final class ConfigDumpView {
   private ConfigDumpView() {}
@@ -42,12 +44,39 @@ final class ConfigDumpView {
 
   static ConfigDump build(ProxyConfigDump dump) {
     Map<XdsType, TypeDump> types = dump.types();
-    return ConfigDump.newBuilder()
-        .addConfigs(Any.pack(clusters(types.get(XdsType.CLUSTER))))
-        .addConfigs(Any.pack(listeners(types.get(XdsType.LISTENER))))
-        .addConfigs(Any.pack(routes(types.get(XdsType.ROUTE))))
-        .addConfigs(Any.pack(endpoints(types.get(XdsType.ENDPOINT))))
-        .build();
+    ConfigDump.Builder b =
+        ConfigDump.newBuilder()
+            .addConfigs(Any.pack(clusters(types.get(XdsType.CLUSTER))))
+            .addConfigs(Any.pack(listeners(types.get(XdsType.LISTENER))))
+            .addConfigs(Any.pack(routes(types.get(XdsType.ROUTE))))
+            .addConfigs(Any.pack(endpoints(types.get(XdsType.ENDPOINT))));
+    TypeDump sds = types.get(XdsType.SECRET);
+    if (sds != null) {
+      b.addConfigs(Any.pack(secrets(sds)));
+    }
+    return b.build();
+  }
+
+  /**
+   * Envoy's {@code SecretsConfigDump}: the secrets as served, private keys already replaced by
+   * {@code [redacted]} in the {@link ProxyConfigDump} (as Envoy's admin does).
+   */
+  private static SecretsConfigDump secrets(TypeDump t) {
+    SecretsConfigDump.Builder b = SecretsConfigDump.newBuilder();
+    t.resources()
+        .forEach(
+            (name, r) ->
+                b.addDynamicActiveSecrets(
+                    SecretsConfigDump.DynamicSecret.newBuilder()
+                        .setName(name)
+                        .setVersionInfo(t.version())
+                        .setSecret(Any.pack(r.message()))));
+    problems(XdsType.SECRET, t)
+        .forEach(
+            f ->
+                b.addDynamicActiveSecrets(
+                    SecretsConfigDump.DynamicSecret.newBuilder().setErrorState(f)));
+    return b.build();
   }
 
   private static ClustersConfigDump clusters(TypeDump t) {

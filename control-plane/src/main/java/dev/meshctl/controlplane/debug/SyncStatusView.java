@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code istio_version}, {@code cluster_sent}/{@code cluster_acked} and so on, with nonces as Istio
  * reports them) plus {@code types}: per type ({@code cds}, {@code lds}, {@code eds}, {@code rds},
  * always all four) the proxy-status word ({@code SYNCED}, {@code NOT SENT}, {@code STALE}, {@code
- * ERROR}), sent and acked nonce and version, and the last NACK. Stateless; any thread.
+ * ERROR}), sent and acked nonce and version, and the last NACK; {@code sds} too when the proxy
+ * subscribed to secrets. Stateless; any thread.
  */
 final class SyncStatusView {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -65,8 +66,13 @@ final class SyncStatusView {
     }
     ObjectNode types = o.putObject("types");
     for (XdsType type :
-        List.of(XdsType.CLUSTER, XdsType.LISTENER, XdsType.ENDPOINT, XdsType.ROUTE)) {
+        List.of(
+            XdsType.CLUSTER, XdsType.LISTENER, XdsType.ENDPOINT, XdsType.ROUTE, XdsType.SECRET)) {
       TypeStatus t = s.types().get(type);
+      if (type == XdsType.SECRET && t == null) {
+        // Only gateways and proxies fetching certificates over ADS ask for SDS.
+        continue;
+      }
       ObjectNode to = types.putObject(type.shortName());
       to.put("status", t == null ? "NOT SENT" : t.syncState());
       to.put("sent_nonce", t == null ? "" : t.sentNonce());

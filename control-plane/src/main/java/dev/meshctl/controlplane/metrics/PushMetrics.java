@@ -75,6 +75,7 @@ public final class PushMetrics implements PushObserver, StoreObserver {
         switch (key.kind()) {
           case SERVICE -> removed ? "svcdelete" : "svc";
           case ENDPOINT_SLICE, POD -> "eds";
+          case SECRET -> "secret";
           // Istio counts every Istio config object as a "config" update.
           case VIRTUAL_SERVICE,
               DESTINATION_RULE,
@@ -104,6 +105,7 @@ public final class PushMetrics implements PushObserver, StoreObserver {
     return switch (kind) {
       case SERVICE -> "service";
       case ENDPOINT_SLICE, POD -> "endpoint";
+      case SECRET -> "secret";
       case VIRTUAL_SERVICE,
           DESTINATION_RULE,
           GATEWAY,

@@ -14,6 +14,8 @@ import dev.meshctl.ca.store.CaStore;
 import dev.meshctl.ca.store.DirectoryCaSource;
 import dev.meshctl.ca.tls.ServingCertificateManager;
 import dev.meshctl.xds.server.AdsServer;
+import dev.meshctl.xds.server.PushScope;
+import dev.meshctl.xds.translate.XdsType;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -24,9 +26,14 @@ import java.net.InetSocketAddress;
 import java.nio.file.FileAlreadyExistsException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,23 +44,72 @@ import org.slf4j.LoggerFactory;
  * gRPC server on the secure xDS port (Istio's 15012) serving both Istio's CA API and the same
  * {@link AdsServer} as the plaintext port. Every call there is authenticated (a client certificate
  * this CA issued, or a service account token checked by TokenReview / the dev token file), and an
- * ADS stream's node must belong to the caller ({@link CallerNodeAuthorizer}). Client certificates
- * are optional at the TLS layer, since a token also works.
+ * ADS stream's node must belong to the caller ({@link CallerNodeAuthorizer}); such streams are
+ * served their workload certificate over SDS ({@link WorkloadCertificateIssuer}), renewed when due.
+ * Client certificates are optional at the TLS layer, since a token also works.
  *
  * <p>{@link #start} and {@link #close} are for the owner; the getters are safe from any thread.
  */
 public final class SecureServing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SecureServing.class);
 
+  /** How often due workload certificates are looked for (each renewal then pushes SDS). */
+  static final Duration RENEWAL_CHECK = Duration.ofSeconds(30);
+
   private final CertificateAuthority ca;
   private final ServingCertificateManager servingCertificate;
   private final Server grpc;
+  private final WorkloadCertificateIssuer workloadCertificates;
+  private final Optional<AdsServer> ads;
+  private final Clock clock;
+  private final ScheduledExecutorService renewals;
 
   private SecureServing(
-      CertificateAuthority ca, ServingCertificateManager servingCertificate, Server grpc) {
+      CertificateAuthority ca,
+      ServingCertificateManager servingCertificate,
+      Server grpc,
+      WorkloadCertificateIssuer workloadCertificates,
+      Optional<AdsServer> ads,
+      Clock clock) {
     this.ca = ca;
     this.servingCertificate = servingCertificate;
     this.grpc = grpc;
+    this.workloadCertificates = workloadCertificates;
+    this.ads = ads;
+    this.clock = clock;
+    this.renewals =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshctl-workload-cert-renewal");
+              t.setDaemon(true);
+              return t;
+            });
+    if (ads.isPresent()) {
+      long period = RENEWAL_CHECK.toMillis();
+      renewals.scheduleWithFixedDelay(
+          this::refreshDueCertificates, period, period, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * When a cached workload certificate is due, drops it and regenerates SDS for every stream: the
+   * streams of that identity get a new one, and only streams whose {@code default}/{@code ROOTCA}
+   * changed are sent anything; identities no longer connected are simply forgotten. Runs on the
+   * renewal thread (or a test's).
+   */
+  void refreshDueCertificates() {
+    try {
+      if (workloadCertificates.removeDue() && ads.isPresent()) {
+        ads.get().refresh(new PushScope(EnumSet.of(XdsType.SECRET), Set.of()));
+      }
+    } catch (RuntimeException e) {
+      log.warn("event=workload_cert_refresh_failed reason=\"{}\"", e.toString());
+    }
+  }
+
+  /** Issues and caches the workload certificates served as SDS {@code default}/{@code ROOTCA}. */
+  public WorkloadCertificateIssuer workloadCertificates() {
+    return workloadCertificates;
   }
 
   /**
@@ -109,11 +165,15 @@ public final class SecureServing implements AutoCloseable {
             // As on the plaintext port: Envoy pings long-lived xDS streams.
             .permitKeepAliveTime(15, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
+    // Callers here are authenticated and their nodes checked, so their streams also get their own
+    // workload certificate (SDS default) and the roots (ROOTCA); the plaintext port never does.
+    WorkloadCertificateIssuer workloadCertificates =
+        new WorkloadCertificateIssuer(ca, null, clock, random);
     ads.ifPresent(
         a ->
             builder.addService(
                 ServerInterceptors.intercept(
-                    a.withNodeAuthorizer(new CallerNodeAuthorizer()),
+                    a.withNodeAuthorizer(new CallerNodeAuthorizer(), workloadCertificates),
                     new AuthenticatingInterceptor(authenticators))));
     Server server = builder.build();
     try {
@@ -128,7 +188,7 @@ public final class SecureServing implements AutoCloseable {
         settings.trustDomain(),
         source.location(),
         authenticators.stream().map(Authenticator::name).toList());
-    return new SecureServing(ca, serving, server);
+    return new SecureServing(ca, serving, server, workloadCertificates, ads, clock);
   }
 
   private static CaSource source(SecuritySettings settings, Optional<KubernetesClient> kube) {
@@ -178,6 +238,7 @@ public final class SecureServing implements AutoCloseable {
   /** Stops the secure port, cancelling open streams after a short grace period. */
   @Override
   public void close() {
+    renewals.shutdownNow();
     grpc.shutdown();
     try {
       if (!grpc.awaitTermination(2, TimeUnit.SECONDS)) {

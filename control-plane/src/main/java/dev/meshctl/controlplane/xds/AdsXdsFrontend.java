@@ -2,7 +2,10 @@ package dev.meshctl.controlplane.xds;
 
 import dev.meshctl.controlplane.XdsFrontend;
 import dev.meshctl.controlplane.push.PushRequest;
+import dev.meshctl.xds.model.ConfigKey;
+import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.model.EndpointChanges;
+import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.server.AdsServer;
 import dev.meshctl.xds.server.ConnectionStatus;
 import dev.meshctl.xds.server.ProxyConfigDump;
@@ -17,6 +20,8 @@ import dev.meshctl.xds.validate.PgvValidator;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -78,22 +83,45 @@ public final class AdsXdsFrontend implements XdsFrontend {
 
   /**
    * An endpoint-only change is pushed as EDS for every proxy plus every type for the proxies whose
-   * own service targets changed; a change to a headless service's endpoints (one outbound listener
-   * per endpoint), to the service accounts behind a service (mTLS clusters verify them) or anything
-   * else is a full push.
+   * own service targets changed; a Secret change as SDS for its subscribers; a change to a headless
+   * service's endpoints (one outbound listener per endpoint), to the service accounts behind a
+   * service (mTLS clusters verify them) or anything else is a full push.
    */
   @Override
   public void push(TranslationContext ctx, PushRequest request) {
-    TranslationContext before = previous;
-    PushScope scope = PushScope.ALL;
-    if (request.endpointOnly() && before != null) {
-      EndpointChanges changes = EndpointChanges.between(before.snapshot(), ctx.snapshot());
-      if (!changes.fullPushNeeded()) {
-        scope = PushScope.endpoints(changes.changedAddresses());
+    ads.push(ctx, scope(previous, ctx, request));
+    previous = ctx;
+  }
+
+  /**
+   * What a push must regenerate: SDS of the subscribers of changed Secrets when only Secrets
+   * changed (no translator but SDS reads them); EDS plus the affected proxies' other types for an
+   * endpoint-only change; both for a mix of the two; else everything.
+   */
+  static PushScope scope(TranslationContext before, TranslationContext ctx, PushRequest request) {
+    if (request.full() || before == null || request.changedKeys().isEmpty()) {
+      return PushScope.ALL;
+    }
+    Set<NamespacedName> secrets = new TreeSet<>();
+    boolean endpoints = false;
+    for (ConfigKey key : request.changedKeys()) {
+      if (key.kind() == ConfigKind.SECRET) {
+        secrets.add(key.id());
+      } else if (key.kind().endpointOnly()) {
+        endpoints = true;
+      } else {
+        return PushScope.ALL;
       }
     }
-    ads.push(ctx, scope);
-    previous = ctx;
+    PushScope scope = PushScope.secrets(secrets);
+    if (endpoints) {
+      EndpointChanges changes = EndpointChanges.between(before.snapshot(), ctx.snapshot());
+      if (changes.fullPushNeeded()) {
+        return PushScope.ALL;
+      }
+      scope = scope.union(PushScope.endpoints(changes.changedAddresses()));
+    }
+    return scope;
   }
 
   @Override

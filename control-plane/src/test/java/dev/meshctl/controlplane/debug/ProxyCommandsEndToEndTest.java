@@ -213,11 +213,12 @@ class ProxyCommandsEndToEndTest {
 
   @Test
   void usageErrorsExitWith2() {
-    Run run = DebugFixture.meshctl("proxy-config", "secrets", PROXY);
+    Run run = DebugFixture.meshctl("proxy-config", "bootstrap", PROXY);
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .contains(
             "Invalid value for positional parameter at index 0 (TYPE): expected one of"
-                + " [clusters, listeners, routes, endpoints] (case-insensitive) but was 'secrets'");
+                + " [clusters, listeners, routes, endpoints, secrets] (case-insensitive) but was"
+                + " 'bootstrap'");
   }
 }

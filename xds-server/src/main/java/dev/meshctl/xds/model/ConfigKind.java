@@ -20,7 +20,9 @@ public enum ConfigKind {
   WORKLOAD_GROUP("WorkloadGroup", false),
   PEER_AUTHENTICATION("PeerAuthentication", false),
   AUTHORIZATION_POLICY("AuthorizationPolicy", false),
-  REQUEST_AUTHENTICATION("RequestAuthentication", false);
+  REQUEST_AUTHENTICATION("RequestAuthentication", false),
+  /** A Kubernetes Secret: gateway credentials served over SDS; changes only SDS resources. */
+  SECRET("Secret", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param destinationRules DestinationRules by namespace and host
  * @param peerAuthentications inbound mutual-TLS modes by namespace, workload and port
  * @param gateways Gateways and the VirtualServices bound to them
+ * @param secrets Kubernetes Secrets (gateway credentials) by namespace and name
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -29,7 +30,8 @@ public record MeshSnapshot(
     VirtualServiceIndex virtualServices,
     DestinationRuleIndex destinationRules,
     PeerAuthenticationIndex peerAuthentications,
-    GatewayIndex gateways) {
+    GatewayIndex gateways,
+    SecretIndex secrets) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -40,6 +42,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(destinationRules, "destinationRules");
     Objects.requireNonNull(peerAuthentications, "peerAuthentications");
     Objects.requireNonNull(gateways, "gateways");
+    Objects.requireNonNull(secrets, "secrets");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
@@ -63,6 +66,7 @@ public record MeshSnapshot(
     List<IstioConfig> destinationRules = new ArrayList<>();
     List<IstioConfig> gateways = new ArrayList<>();
     List<PeerAuthenticationPolicy> policies = new ArrayList<>(peerAuthentications);
+    List<Secret> secrets = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -71,6 +75,8 @@ public record MeshSnapshot(
         slices.add(e);
       } else if (o instanceof Pod p) {
         pods.add(p);
+      } else if (o instanceof Secret secret) {
+        secrets.add(secret);
       } else if (o instanceof IstioObject i) {
         // ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, AuthorizationPolicy and
         // RequestAuthentication are stored but not translated yet.
@@ -95,7 +101,8 @@ public record MeshSnapshot(
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
         PeerAuthenticationIndex.build(mesh.rootNamespace(), policies),
-        GatewayIndex.build(gateways, virtualServices));
+        GatewayIndex.build(gateways, virtualServices),
+        SecretIndex.build(secrets));
   }
 
   /** An empty mesh with default settings. */

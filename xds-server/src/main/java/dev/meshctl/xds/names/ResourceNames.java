@@ -341,4 +341,43 @@ public final class ResourceNames {
 
   /** The address part of a proxyless gRPC server listener name; {@code ip} without brackets. */
   public record GrpcServerAddress(String ip, int port) {}
+
+  /**
+   * A parsed {@code kubernetes://[<namespace>/]<name>} SDS name, or empty for another scheme or an
+   * empty name. {@code namespace} is {@code ""} when the name gives none (the proxy's own).
+   */
+  public static Optional<KubernetesSecretName> parseKubernetesSecret(String sdsName) {
+    if (!sdsName.startsWith(KUBERNETES_SECRET_PREFIX)) {
+      return Optional.empty();
+    }
+    String rest = sdsName.substring(KUBERNETES_SECRET_PREFIX.length());
+    String namespace = "";
+    int slash = rest.indexOf('/');
+    if (slash >= 0) {
+      namespace = rest.substring(0, slash);
+      rest = rest.substring(slash + 1);
+      if (namespace.isEmpty() || rest.indexOf('/') >= 0) {
+        return Optional.empty();
+      }
+    }
+    if (rest.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean ca = rest.endsWith(SDS_CA_SUFFIX) && rest.length() > SDS_CA_SUFFIX.length();
+    return Optional.of(new KubernetesSecretName(namespace, rest, ca));
+  }
+
+  /**
+   * The parts of a {@code kubernetes://} SDS name.
+   *
+   * @param namespace the namespace the name states, or {@code ""}
+   * @param name the name after the prefix and namespace, with any {@code -cacert} suffix
+   * @param caOnly true when {@code name} ends with {@code -cacert}: the CA certificate is wanted
+   */
+  public record KubernetesSecretName(String namespace, String name, boolean caOnly) {
+    /** The Secret holding the CA certificate first: {@code name} without {@code -cacert}. */
+    public String baseName() {
+      return caOnly ? name.substring(0, name.length() - SDS_CA_SUFFIX.length()) : name;
+    }
+  }
 }

@@ -21,8 +21,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Aggregated Discovery Service: serves CDS, EDS, LDS and RDS to Envoy sidecars, gateways and
- * proxyless gRPC over state-of-the-world ({@code StreamAggregatedResources}) and incremental
+ * The Aggregated Discovery Service: serves CDS, EDS, LDS, RDS and SDS to Envoy sidecars, gateways
+ * and proxyless gRPC over state-of-the-world ({@code StreamAggregatedResources}) and incremental
  * ({@code DeltaAggregatedResources}) streams, implemented directly on grpc-java. See the <a
  * href="https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol">xDS protocol</a>.
  *
@@ -59,6 +59,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       per {@link TranslationContext} (memoised in the context). A refused resource is left out of
  *       responses (SotW: dropped from the set; delta: neither sent nor removed, so the client keeps
  *       its older version) and logged/reported once per connection and version.
+ *   <li><b>Secrets.</b> SDS is asked for by name (a wildcard gets nothing). {@code
+ *       kubernetes://<name>} comes from the proxy's own namespace only; {@code default} and {@code
+ *       ROOTCA} only on streams made by {@link #withNodeAuthorizer(NodeAuthorizer,
+ *       WorkloadCertificateSource)}. A refused name is logged once per stream and left out, like a
+ *       missing one; the stream goes on.
  *   <li><b>Before the first context.</b> Requests are held: their subscriptions are recorded and
  *       answered when the first {@link #push} arrives.
  * </ul>
@@ -109,13 +114,13 @@ public final class AdsServer
   @Override
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(
       StreamObserver<DiscoveryResponse> responseObserver) {
-    return new SotwConnection(this, responseObserver, NodeAuthorizer.ALLOW_ALL);
+    return new SotwConnection(this, responseObserver, NodeAuthorizer.ALLOW_ALL, Optional.empty());
   }
 
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responseObserver) {
-    return new DeltaConnection(this, responseObserver, NodeAuthorizer.ALLOW_ALL);
+    return new DeltaConnection(this, responseObserver, NodeAuthorizer.ALLOW_ALL, Optional.empty());
   }
 
   /**
@@ -125,19 +130,35 @@ public final class AdsServer
    */
   public AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase withNodeAuthorizer(
       NodeAuthorizer authorizer) {
+    return authenticated(authorizer, Optional.empty());
+  }
+
+  /**
+   * Like {@link #withNodeAuthorizer(NodeAuthorizer)}, for a port whose callers are authenticated
+   * and whose nodes {@code authorizer} checks against them: its streams are also served the
+   * workload identity secrets {@code default} and {@code ROOTCA} from {@code identities}. Streams
+   * of this server itself (the plaintext port) are refused those secrets, with a log line.
+   */
+  public AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase withNodeAuthorizer(
+      NodeAuthorizer authorizer, WorkloadCertificateSource identities) {
+    return authenticated(authorizer, Optional.of(Objects.requireNonNull(identities, "identities")));
+  }
+
+  private AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase authenticated(
+      NodeAuthorizer authorizer, Optional<WorkloadCertificateSource> identities) {
     Objects.requireNonNull(authorizer, "authorizer");
     AdsServer self = this;
     return new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
       @Override
       public StreamObserver<DiscoveryRequest> streamAggregatedResources(
           StreamObserver<DiscoveryResponse> responseObserver) {
-        return new SotwConnection(self, responseObserver, authorizer);
+        return new SotwConnection(self, responseObserver, authorizer, identities);
       }
 
       @Override
       public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
           StreamObserver<DeltaDiscoveryResponse> responseObserver) {
-        return new DeltaConnection(self, responseObserver, authorizer);
+        return new DeltaConnection(self, responseObserver, authorizer, identities);
       }
     };
   }
@@ -162,6 +183,18 @@ public final class AdsServer
     // Written before the connections are read, and read by a connection after it registers: a
     // stream that registers concurrently either is in the set below or sees this context.
     this.context = Objects.requireNonNull(context, "context");
+    for (Connection<?, ?> c : connections) {
+      c.schedulePush(scope);
+    }
+  }
+
+  /**
+   * Regenerates {@code scope} for every connected stream from the current context, without a new
+   * one: for input outside the snapshot, such as workload certificates renewed by their source.
+   * Only what changed is sent. Any thread; returns at once.
+   */
+  public void refresh(PushScope scope) {
+    Objects.requireNonNull(scope, "scope");
     for (Connection<?, ?> c : connections) {
       c.schedulePush(scope);
     }
@@ -196,18 +229,21 @@ public final class AdsServer
   public Optional<ProxyConfigDump> configDump(String nodeIdOrProxyId) {
     Objects.requireNonNull(nodeIdOrProxyId, "nodeIdOrProxyId");
     ConnectionStatus best = null;
+    Connection<?, ?> bestConnection = null;
     for (Connection<?, ?> c : connections) {
       ConnectionStatus s = c.status();
       if (s != null
           && (s.nodeId().equals(nodeIdOrProxyId) || s.proxy().id().equals(nodeIdOrProxyId))
           && (best == null || CONNECTION_ORDER.compare(s, best) < 0)) {
         best = s;
+        bestConnection = c;
       }
     }
     if (best == null) {
       return Optional.empty();
     }
-    return Optional.of(ConfigDumper.dump(generator, validator, context, best));
+    return Optional.of(
+        ConfigDumper.dump(bestConnection.quietGenerator(), validator, context, best));
   }
 
   TranslationContext context() {

@@ -10,6 +10,8 @@ import dev.meshctl.xds.translate.XdsGenerator;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.validate.ResourceValidator;
 import dev.meshctl.xds.validate.ResourceValidator.Violation;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,9 @@ import java.util.TreeMap;
 /**
  * Builds {@link ProxyConfigDump}s: the same generation and validation a push does, for one proxy,
  * without touching its stream. Encodings are memoised in the context like a push's, so a dump costs
- * little more than the generator call. Stateless; any thread (generators are pure).
+ * little more than the generator call. Private keys in SDS secrets are replaced by {@link
+ * #REDACTED} (as Envoy's admin dump does), so a dump never holds key material. Stateless; any
+ * thread (generators are pure).
  */
 final class ConfigDumper {
   private ConfigDumper() {}
@@ -66,7 +70,7 @@ final class ConfigDumper {
         (name, message) -> {
           EncodedResource r = ResourceEncoder.encode(context, validator, type, message);
           if (r.accepted()) {
-            accepted.put(name, new Resource(message, r.version()));
+            accepted.put(name, new Resource(redacted(message), r.version()));
             encodedAccepted.put(name, r);
           } else {
             rejected.put(name, r.violations());
@@ -78,5 +82,18 @@ final class ConfigDumper {
         accepted,
         rejected,
         Optional.empty());
+  }
+
+  /** What a dump shows in place of a private key. */
+  static final String REDACTED = "[redacted]";
+
+  /** {@code message} with any SDS private key replaced by {@link #REDACTED}. */
+  static Message redacted(Message message) {
+    if (!(message instanceof Secret secret) || !secret.getTlsCertificate().hasPrivateKey()) {
+      return message;
+    }
+    Secret.Builder b = secret.toBuilder();
+    b.getTlsCertificateBuilder().setPrivateKey(DataSource.newBuilder().setInlineString(REDACTED));
+    return b.build();
   }
 }

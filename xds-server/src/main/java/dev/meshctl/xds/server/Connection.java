@@ -8,6 +8,7 @@ import dev.meshctl.xds.server.ConnectionStatus.TypeStatus;
 import dev.meshctl.xds.server.ResourceEncoder.GeneratedType;
 import dev.meshctl.xds.translate.Subscription;
 import dev.meshctl.xds.translate.TranslationContext;
+import dev.meshctl.xds.translate.XdsGenerator;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.validate.ResourceValidator.Violation;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -49,6 +50,7 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   private final ServerCallStreamObserver<Resp> out;
   private final Executor serial;
   private final NodeAuthorizer authorizer;
+  private final XdsGenerator generator;
 
   /** The gRPC context of the stream's call, attached while {@link #authorizer} runs. */
   private final Context callContext;
@@ -70,10 +72,22 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   private long nonceCounter;
   private final Map<XdsType, Map<String, String>> reportedRejections = new EnumMap<>(XdsType.class);
   private final Set<String> unknownTypeUrls = new HashSet<>();
+  private final Set<String> refusedSecrets = new HashSet<>();
+  private final Optional<WorkloadCertificateSource> identities;
 
-  Connection(AdsServer server, StreamObserver<Resp> out, NodeAuthorizer authorizer) {
+  /**
+   * @param identities where identity secrets come from; empty when the stream's caller is not
+   *     authenticated (they are then refused)
+   */
+  Connection(
+      AdsServer server,
+      StreamObserver<Resp> out,
+      NodeAuthorizer authorizer,
+      Optional<WorkloadCertificateSource> identities) {
     this.server = server;
     this.authorizer = authorizer;
+    this.identities = identities;
+    this.generator = new IdentitySecretGenerator(server.generator(), identities, this::refused);
     // Captured on the gRPC thread: requests are handled on the serial executor, where the call's
     // context (e.g. the caller an interceptor authenticated) is not current.
     this.callContext = Context.current();
@@ -253,8 +267,7 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
     GeneratedType generated;
     try {
       generated =
-          ResourceEncoder.generate(
-              server.generator(), server.validator(), context, proxy, type, sub);
+          ResourceEncoder.generate(generator, server.validator(), context, proxy, type, sub);
     } catch (RuntimeException e) {
       log.error("Generating {} for node {} failed", type.shortName(), proxy.nodeId(), e);
       server.events().generationFailed(proxy, type, e);
@@ -283,6 +296,29 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
           }
         });
     reportedRejections.put(type, now);
+  }
+
+  /** This stream's generator: the server's plus identity secrets (see {@link #identities}). */
+  final XdsGenerator generator() {
+    return generator;
+  }
+
+  /** The same generation without refusal logging, for config dumps from any thread. */
+  final XdsGenerator quietGenerator() {
+    return new IdentitySecretGenerator(
+        server.generator(), identities, IdentitySecretGenerator.Refusals.IGNORE);
+  }
+
+  /** Logs a refused SDS name once per stream. Serial (generation runs on the stream's tasks). */
+  private void refused(Proxy p, String name, String reason) {
+    if (refusedSecrets.add(name)) {
+      log.warn(
+          "Refusing SDS secret \"{}\" to node {} (stream {}): {}",
+          name,
+          p.nodeId(),
+          connectionId,
+          reason);
+    }
   }
 
   /** Logs an unknown type URL once per stream. Serial. */

@@ -57,8 +57,11 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
   private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
 
   DeltaConnection(
-      AdsServer server, StreamObserver<DeltaDiscoveryResponse> out, NodeAuthorizer authorizer) {
-    super(server, out, authorizer);
+      AdsServer server,
+      StreamObserver<DeltaDiscoveryResponse> out,
+      NodeAuthorizer authorizer,
+      Optional<WorkloadCertificateSource> identities) {
+    super(server, out, authorizer, identities);
   }
 
   @Override
@@ -135,7 +138,7 @@ final class DeltaConnection extends Connection<DeltaDiscoveryRequest, DeltaDisco
   void push(TranslationContext context, PushScope scope) {
     for (XdsType type : XdsType.values()) {
       TypeState state = types.get(type);
-      if (state != null && (state.mustRespond || scope.covers(type, proxy))) {
+      if (state != null && (state.mustRespond || scope.covers(type, proxy, state.subscription()))) {
         respond(type, state, context, state.mustRespond);
       }
     }

@@ -1,6 +1,9 @@
 package dev.meshctl.xds.server;
 
+import dev.meshctl.xds.model.NamespacedName;
+import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
+import dev.meshctl.xds.translate.Subscription;
 import dev.meshctl.xds.translate.XdsType;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -8,16 +11,21 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Which (proxy, type) pairs a push regenerates: {@link #types} for every proxy, and every type for
- * proxies with an address in {@link #fullForAddresses}. An endpoint-only change needs EDS for
- * everyone but the other types only for the proxies whose own service targets changed (their
- * inbound side): regenerating all four types for every proxy on each endpoint change is what made
- * endpoint churn expensive (docs/benchmarks.md). Immutable; any thread.
+ * Which (proxy, type) pairs a push regenerates: {@link #types} for every proxy, every type for
+ * proxies with an address in {@link #fullForAddresses}, and SDS for proxies of a namespace in
+ * {@link #secrets} subscribed to a name that reads one of those Secrets. An endpoint-only change
+ * needs EDS for everyone but the other types only for the proxies whose own service targets changed
+ * (their inbound side): regenerating all four types for every proxy on each endpoint change is what
+ * made endpoint churn expensive (docs/benchmarks.md). Immutable; any thread.
  *
  * @param types the types regenerated for every proxy
  * @param fullForAddresses proxies with one of these IPs regenerate every type
+ * @param secrets changed Kubernetes Secrets: SDS is regenerated for the proxies of their namespace
+ *     subscribed to {@code kubernetes://<name>} or {@code kubernetes://<name>-cacert} (a {@code
+ *     -cacert} Secret is read for the CA of the name without the suffix, which is thereby covered)
  */
-public record PushScope(Set<XdsType> types, Set<String> fullForAddresses) {
+public record PushScope(
+    Set<XdsType> types, Set<String> fullForAddresses, Set<NamespacedName> secrets) {
   /** Everything for everyone. */
   public static final PushScope ALL = new PushScope(EnumSet.allOf(XdsType.class), Set.of());
 
@@ -26,6 +34,17 @@ public record PushScope(Set<XdsType> types, Set<String> fullForAddresses) {
         Collections.unmodifiableSet(
             types.isEmpty() ? EnumSet.noneOf(XdsType.class) : EnumSet.copyOf(types));
     fullForAddresses = Set.copyOf(fullForAddresses);
+    secrets = Set.copyOf(secrets);
+  }
+
+  /** A scope without Secret changes. */
+  public PushScope(Set<XdsType> types, Set<String> fullForAddresses) {
+    this(types, fullForAddresses, Set.of());
+  }
+
+  /** SDS for the proxies subscribed to one of the changed {@code secrets}; nothing else. */
+  public static PushScope secrets(Set<NamespacedName> secrets) {
+    return new PushScope(Set.of(), Set.of(), secrets);
   }
 
   /** EDS for every proxy; all types for proxies at {@code addresses}. */
@@ -46,6 +65,29 @@ public record PushScope(Set<XdsType> types, Set<String> fullForAddresses) {
     return false;
   }
 
+  /**
+   * True when this push regenerates {@code type} for {@code proxy}, whose subscription to the type
+   * is {@code subscription}: {@link #covers(XdsType, Proxy)}, or SDS of a changed Secret the proxy
+   * reads.
+   */
+  public boolean covers(XdsType type, Proxy proxy, Subscription subscription) {
+    if (covers(type, proxy)) {
+      return true;
+    }
+    if (type != XdsType.SECRET || secrets.isEmpty()) {
+      return false;
+    }
+    for (NamespacedName s : secrets) {
+      if (s.namespace().equals(proxy.namespace())
+          && (subscription instanceof Subscription.Wildcard
+              || subscription.wants(ResourceNames.credentialSecret(s.name()))
+              || subscription.wants(ResourceNames.credentialCaSecret(s.name())))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** What either push covers: two pushes merged into one. */
   public PushScope union(PushScope other) {
     if (types.size() == XdsType.values().length) {
@@ -59,6 +101,8 @@ public record PushScope(Set<XdsType> types, Set<String> fullForAddresses) {
     t.addAll(other.types);
     Set<String> a = new HashSet<>(fullForAddresses);
     a.addAll(other.fullForAddresses);
-    return new PushScope(t, a);
+    Set<NamespacedName> s = new HashSet<>(secrets);
+    s.addAll(other.secrets);
+    return new PushScope(t, a, s);
   }
 }

@@ -55,8 +55,11 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
   private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
 
   SotwConnection(
-      AdsServer server, StreamObserver<DiscoveryResponse> out, NodeAuthorizer authorizer) {
-    super(server, out, authorizer);
+      AdsServer server,
+      StreamObserver<DiscoveryResponse> out,
+      NodeAuthorizer authorizer,
+      Optional<WorkloadCertificateSource> identities) {
+    super(server, out, authorizer, identities);
   }
 
   @Override
@@ -120,7 +123,7 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
   void push(TranslationContext context, PushScope scope) {
     for (XdsType type : XdsType.values()) {
       TypeState state = types.get(type);
-      if (state != null && (state.mustRespond || scope.covers(type, proxy))) {
+      if (state != null && (state.mustRespond || scope.covers(type, proxy, state.subscription))) {
         respond(type, state, context, state.mustRespond);
       }
     }
@@ -184,12 +187,7 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
     try {
       good =
           ResourceEncoder.generate(
-              server.generator(),
-              server.validator(),
-              state.lastClean,
-              proxy,
-              type,
-              state.subscription);
+              generator(), server.validator(), state.lastClean, proxy, type, state.subscription);
     } catch (RuntimeException e) {
       return generated.accepted();
     }

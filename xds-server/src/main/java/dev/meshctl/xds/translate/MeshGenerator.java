@@ -6,14 +6,16 @@ import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
 import dev.meshctl.xds.translate.gateway.GatewayGenerator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
+import dev.meshctl.xds.translate.secret.SecretTranslator;
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The generator the ADS server uses: EDS is the same for every proxy (memoised per push); LDS, RDS
- * and CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from
- * the proxyless gRPC generator, or, for Envoy gateways (node type {@code router}), from the gateway
+ * The generator the ADS server uses: EDS is the same for every proxy (memoised per push); SDS
+ * gateway credentials come from the proxy's own namespace ({@link SecretTranslator}); LDS, RDS and
+ * CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from the
+ * proxyless gRPC generator, or, for Envoy gateways (node type {@code router}), from the gateway
  * generator. Pure; any thread.
  */
 public final class MeshGenerator implements XdsGenerator {
@@ -42,6 +44,9 @@ public final class MeshGenerator implements XdsGenerator {
       TranslationContext context, Proxy proxy, XdsType type, Subscription subscription) {
     if (type == XdsType.ENDPOINT) {
       return endpoints(context, subscription);
+    }
+    if (type == XdsType.SECRET) {
+      return SecretTranslator.kubernetesSecrets(context.snapshot(), proxy, subscription);
     }
     XdsGenerator delegate;
     if (proxy.generator() == Proxy.Generator.GRPC) {

@@ -3,14 +3,16 @@ package dev.meshctl.xds.translate;
 import java.util.Optional;
 
 /**
- * The xDS resource types we serve, in Istio's push order (CDS, EDS, LDS, RDS): a cluster must be
- * known before its endpoints, and a listener before its routes.
+ * The xDS resource types we serve, in Istio's push order (CDS, EDS, LDS, RDS, SDS): a cluster must
+ * be known before its endpoints, and a listener before its routes. Secrets (SDS) come last, as in
+ * Istio's {@code PushOrder}; Envoy waits for a listener's secrets before warming it.
  */
 public enum XdsType {
   CLUSTER("type.googleapis.com/envoy.config.cluster.v3.Cluster", "cds", true),
   ENDPOINT("type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment", "eds", false),
   LISTENER("type.googleapis.com/envoy.config.listener.v3.Listener", "lds", true),
-  ROUTE("type.googleapis.com/envoy.config.route.v3.RouteConfiguration", "rds", false);
+  ROUTE("type.googleapis.com/envoy.config.route.v3.RouteConfiguration", "rds", false),
+  SECRET("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "sds", false);
 
   private final String typeUrl;
   private final String shortName;
@@ -26,7 +28,10 @@ public enum XdsType {
     return typeUrl;
   }
 
-  /** {@code cds}, {@code eds}, {@code lds}, {@code rds}: as in metric labels and golden files. */
+  /**
+   * {@code cds}, {@code eds}, {@code lds}, {@code rds}, {@code sds}: as in metric labels and golden
+   * files.
+   */
   public String shortName() {
     return shortName;
   }

@@ -11,20 +11,27 @@ import dev.meshctl.xds.model.EndpointSlice;
 import dev.meshctl.xds.model.IstioObject;
 import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Pod;
+import dev.meshctl.xds.model.Secret;
+import dev.meshctl.xds.model.SecretBytes;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 /**
  * Decodes Kubernetes objects (as JSON trees, from YAML files or, later, from informer objects
  * serialised to trees) into model records: Service, EndpointSlice ({@code discovery.k8s.io/v1}),
- * Pod, and Istio's {@code networking.istio.io} kinds (through {@code api-crds}'s decoder and
- * validator, as {@link IstioObject}). A {@code v1 List} is decoded item by item. Every problem is
- * reported with the object and the field path; an object with any problem is {@link
- * Decoded.Invalid} as a whole. Stateless; any thread.
+ * Pod, Secret (its values are never put in an error message), and Istio's {@code
+ * networking.istio.io} kinds (through {@code api-crds}'s decoder and validator, as {@link
+ * IstioObject}). A {@code v1 List} is decoded item by item. Every problem is reported with the
+ * object and the field path; an object with any problem is {@link Decoded.Invalid} as a whole.
+ * Stateless; any thread.
  */
 public final class KubeDecoder {
   /** Namespace of objects that name none, as {@code kubectl apply} would use. */
@@ -75,10 +82,11 @@ public final class KubeDecoder {
           case "EndpointSlice" ->
               apiVersion.equals("discovery.k8s.io/v1") ? KubeDecoder::endpointSlice : null;
           case "Pod" -> apiVersion.equals("v1") ? KubeDecoder::pod : null;
+          case "Secret" -> apiVersion.equals("v1") ? KubeDecoder::secret : null;
           default -> null;
         };
     if (decoder == null) {
-      if (List.of("Service", "EndpointSlice", "Pod").contains(kind)) {
+      if (List.of("Service", "EndpointSlice", "Pod", "Secret").contains(kind)) {
         out.add(
             new Decoded.Invalid(
                 what, List.of("apiVersion: '" + apiVersion + "' is not supported for " + kind)));
@@ -291,5 +299,78 @@ public final class KubeDecoder {
         ips,
         r.string(spec, "spec", "nodeName", ""),
         containerPorts);
+  }
+
+  /**
+   * A {@code v1 Secret}: {@code data} values are base64, {@code stringData} values plain text and
+   * win over {@code data} for the same key (as the API server merges them). Errors name the key,
+   * never the value: a Secret's content must not reach logs or diagnostics.
+   */
+  private static Secret secret(JsonNode doc, FieldReader r) {
+    Map<String, SecretBytes> data = new TreeMap<>();
+    JsonNode encoded = FieldReader.child(doc, "data");
+    if (encoded != null && !encoded.isObject()) {
+      r.error("data", "must be a map of base64 strings");
+    } else if (encoded != null) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = encoded.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String path = "data." + e.getKey();
+        if (e.getValue().isNull()) {
+          continue;
+        }
+        if (!e.getValue().isTextual()) {
+          r.error(path, "must be a base64 string");
+          continue;
+        }
+        try {
+          data.put(
+              e.getKey(),
+              SecretBytes.of(Base64.getMimeDecoder().decode(strict(e.getValue().asText()))));
+        } catch (IllegalArgumentException bad) {
+          r.error(path, "is not valid base64 (value not shown)");
+        }
+      }
+    }
+    JsonNode plain = FieldReader.child(doc, "stringData");
+    if (plain != null && !plain.isObject()) {
+      r.error("stringData", "must be a map of strings");
+    } else if (plain != null) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = plain.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getValue().isNull()) {
+          continue;
+        }
+        if (!e.getValue().isTextual()) {
+          r.error("stringData." + e.getKey(), "must be a string");
+          continue;
+        }
+        data.put(
+            e.getKey(), SecretBytes.of(e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    return Secret.of(id(doc), r.string(doc, "", "type", "Opaque"), data);
+  }
+
+  /**
+   * {@code value} when it only holds base64 characters and line breaks (which YAML block scalars
+   * leave in); the MIME decoder alone would silently skip any other character.
+   */
+  private static String strict(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '+'
+              || c == '/'
+              || c == '='
+              || c == '\n'
+              || c == '\r';
+      if (!ok) {
+        throw new IllegalArgumentException("not base64");
+      }
+    }
+    return value;
   }
 }

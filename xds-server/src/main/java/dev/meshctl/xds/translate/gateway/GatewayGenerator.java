@@ -43,7 +43,7 @@ public final class GatewayGenerator implements XdsGenerator {
           case LISTENER ->
               GatewayListeners.translate(context.snapshot(), proxy, merged(context, proxy));
           case ROUTE -> GatewayRoutes.translate(context.snapshot(), proxy, merged(context, proxy));
-          case ENDPOINT -> List.<Message>of();
+          case ENDPOINT, SECRET -> List.<Message>of();
         };
     SortedMap<String, Message> out = new TreeMap<>();
     for (Message m : resources) {

@@ -48,7 +48,8 @@ public final class GrpcGenerator implements XdsGenerator {
       case CLUSTER -> clusters(context, proxy, subscription);
       case LISTENER -> listeners(context, proxy, subscription);
       case ROUTE -> routes(context, proxy, subscription);
-      case ENDPOINT -> Collections.emptySortedMap();
+      // EDS and SDS are built by MeshGenerator, the same way for every kind of proxy.
+      case ENDPOINT, SECRET -> Collections.emptySortedMap();
     };
   }
 

@@ -26,7 +26,8 @@ public final class SidecarGenerator implements XdsGenerator {
   @Override
   public SortedMap<String, Message> generate(
       TranslationContext context, Proxy proxy, XdsType type, Subscription subscription) {
-    if (type == XdsType.ENDPOINT) {
+    if (type == XdsType.ENDPOINT || type == XdsType.SECRET) {
+      // EDS and SDS are built by MeshGenerator, the same way for every kind of proxy.
       return Collections.emptySortedMap();
     }
     SidecarScope scope = SidecarScope.of(context.snapshot(), proxy);
@@ -35,7 +36,7 @@ public final class SidecarGenerator implements XdsGenerator {
           case CLUSTER -> clusters(context, scope);
           case LISTENER -> ListenerTranslator.translate(context.snapshot(), scope);
           case ROUTE -> RouteTranslator.translate(scope);
-          case ENDPOINT -> List.<Message>of();
+          case ENDPOINT, SECRET -> List.<Message>of();
         };
     SortedMap<String, Message> out = new TreeMap<>();
     for (Message m : resources) {
