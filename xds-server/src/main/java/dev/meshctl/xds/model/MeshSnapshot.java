@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param endpoints endpoints by service port and by address
  * @param virtualServices VirtualServices bound to the mesh gateway, by host
  * @param destinationRules DestinationRules by namespace and host
+ * @param sidecars Sidecar resources, for each proxy's scope
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -25,7 +26,19 @@ public record MeshSnapshot(
     PodIndex pods,
     EndpointIndex endpoints,
     VirtualServiceIndex virtualServices,
-    DestinationRuleIndex destinationRules) {
+    DestinationRuleIndex destinationRules,
+    SidecarIndex sidecars) {
+
+  /** A snapshot without Sidecar resources. */
+  public MeshSnapshot(
+      MeshConfig mesh,
+      ServiceIndex services,
+      PodIndex pods,
+      EndpointIndex endpoints,
+      VirtualServiceIndex virtualServices,
+      DestinationRuleIndex destinationRules) {
+    this(mesh, services, pods, endpoints, virtualServices, destinationRules, SidecarIndex.empty());
+  }
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -34,6 +47,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(endpoints, "endpoints");
     Objects.requireNonNull(virtualServices, "virtualServices");
     Objects.requireNonNull(destinationRules, "destinationRules");
+    Objects.requireNonNull(sidecars, "sidecars");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
@@ -43,6 +57,9 @@ public record MeshSnapshot(
     List<Pod> pods = new ArrayList<>();
     List<IstioConfig> virtualServices = new ArrayList<>();
     List<IstioConfig> destinationRules = new ArrayList<>();
+    List<IstioConfig> serviceEntries = new ArrayList<>();
+    List<IstioConfig> workloadEntries = new ArrayList<>();
+    List<IstioConfig> sidecars = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -52,23 +69,36 @@ public record MeshSnapshot(
       } else if (o instanceof Pod p) {
         pods.add(p);
       } else if (o instanceof IstioObject i) {
-        // Gateway, ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
-        if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
+        // Gateways are stored but translated elsewhere.
+        IstioKind kind = i.config().kind();
+        if (kind == IstioKind.VIRTUAL_SERVICE) {
           virtualServices.add(i.config());
-        } else if (i.config().kind() == IstioKind.DESTINATION_RULE) {
+        } else if (kind == IstioKind.DESTINATION_RULE) {
           destinationRules.add(i.config());
+        } else if (kind == IstioKind.SERVICE_ENTRY) {
+          serviceEntries.add(i.config());
+        } else if (kind == IstioKind.WORKLOAD_ENTRY) {
+          workloadEntries.add(i.config());
+        } else if (kind == IstioKind.SIDECAR) {
+          sidecars.add(i.config());
         }
       }
     }
-    ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), services);
+    ServiceEntries.Converted entries =
+        ServiceEntries.convert(serviceEntries, workloadEntries, pods);
+    // ServiceEntry services first: a Kubernetes Service with the same host replaces them.
+    List<Service> all = new ArrayList<>(entries.services());
+    all.addAll(services);
+    ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), all);
     PodIndex podIndex = PodIndex.build(pods);
     return new MeshSnapshot(
         mesh,
         serviceIndex,
         podIndex,
-        EndpointIndex.build(serviceIndex, podIndex, slices),
+        EndpointIndex.build(serviceIndex, podIndex, slices, entries.endpoints()),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
-        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules));
+        DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
+        SidecarIndex.build(mesh.rootNamespace(), sidecars));
   }
 
   /** An empty mesh with default settings. */

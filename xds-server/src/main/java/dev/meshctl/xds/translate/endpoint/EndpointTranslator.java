@@ -26,8 +26,9 @@ import java.util.TreeMap;
  * Builds the {@link ClusterLoadAssignment} of an outbound EDS cluster ({@code
  * outbound|port|subset|host}) from the snapshot. The same for every proxy, sidecar or proxyless, so
  * callers memoise it per push. Only ready endpoints are sent; endpoints are grouped by locality,
- * each locality weighted by its endpoint count (gRPC ignores localities of weight 0). Pure; any
- * thread.
+ * each carrying its weight (1 unless a ServiceEntry endpoint says otherwise) and each locality the
+ * sum of its endpoints' weights (gRPC ignores localities of weight 0). {@code unix://} addresses
+ * become pipes. Also builds the inline assignment of DNS clusters. Pure; any thread.
  */
 public final class EndpointTranslator {
   private EndpointTranslator() {}
@@ -71,7 +72,8 @@ public final class EndpointTranslator {
         (locality, endpoints) -> {
           LocalityLbEndpoints.Builder group =
               LocalityLbEndpoints.newBuilder()
-                  .setLoadBalancingWeight(UInt32Value.of(endpoints.size()));
+                  .setLoadBalancingWeight(
+                      UInt32Value.of(endpoints.stream().mapToInt(MeshEndpoint::weight).sum()));
           if (!locality.isUnknown()) {
             group.setLocality(
                 io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
@@ -88,19 +90,24 @@ public final class EndpointTranslator {
   }
 
   private static LbEndpoint lbEndpoint(MeshEndpoint e) {
+    Address.Builder address = Address.newBuilder();
+    if (e.address().startsWith(UNIX_PREFIX)) {
+      address.setPipe(
+          io.envoyproxy.envoy.config.core.v3.Pipe.newBuilder()
+              .setPath(e.address().substring(UNIX_PREFIX.length())));
+    } else {
+      address.setSocketAddress(
+          SocketAddress.newBuilder().setAddress(e.address()).setPortValue(e.port()));
+    }
     return LbEndpoint.newBuilder()
         .setHealthStatus(HealthStatus.HEALTHY)
-        .setLoadBalancingWeight(UInt32Value.of(1))
-        .setEndpoint(
-            Endpoint.newBuilder()
-                .setAddress(
-                    Address.newBuilder()
-                        .setSocketAddress(
-                            SocketAddress.newBuilder()
-                                .setAddress(e.address())
-                                .setPortValue(e.port()))))
+        .setLoadBalancingWeight(UInt32Value.of(e.weight()))
+        .setEndpoint(Endpoint.newBuilder().setAddress(address))
         .build();
   }
+
+  /** ServiceEntry endpoints on a Unix domain socket: {@code unix:///path}. */
+  private static final String UNIX_PREFIX = "unix://";
 
   private static final java.util.Comparator<Locality> LOCALITY_ORDER =
       java.util.Comparator.comparing(Locality::region)

@@ -1,6 +1,8 @@
 package dev.meshctl.xds.translate.sidecar;
 
+import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.crds.networking.DestinationRule;
+import dev.meshctl.crds.networking.Sidecar;
 import dev.meshctl.xds.model.EndpointIndex.ServiceTarget;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
@@ -16,8 +18,10 @@ import java.util.TreeMap;
 
 /**
  * What one sidecar sees of the mesh: the services it may call (outbound) and the service ports it
- * serves (inbound). Today every service is visible; a Sidecar resource will narrow {@link
- * #services} here, in one place, without touching the translators. Immutable; any thread.
+ * serves (inbound). The services are those exported to the proxy's namespace and imported by the
+ * Sidecar resource that applies to it ({@link SidecarEgress}); the Sidecar's {@code
+ * outboundTrafficPolicy} overrides the mesh's. Narrowing happens here, in one place, so the
+ * translators need not know about Sidecar resources. Immutable; any thread.
  *
  * @param proxy the sidecar
  * @param mesh mesh-wide settings
@@ -25,6 +29,9 @@ import java.util.TreeMap;
  * @param services visible services, ordered by host name
  * @param inbound one target per inbound (container) port, ordered by port
  * @param snapshot the whole snapshot, for the VirtualServices and DestinationRules the proxy sees
+ * @param sidecar the Sidecar resource that applies to the proxy ({@code namespace/name}), or {@code
+ *     ""}
+ * @param outboundTrafficPolicy the mesh's policy, or the Sidecar's when it sets one
  */
 public record SidecarScope(
     Proxy proxy,
@@ -32,7 +39,9 @@ public record SidecarScope(
     String domainSuffix,
     List<Service> services,
     List<InboundPort> inbound,
-    MeshSnapshot snapshot) {
+    MeshSnapshot snapshot,
+    String sidecar,
+    MeshConfig.OutboundTrafficPolicy outboundTrafficPolicy) {
 
   public SidecarScope {
     services = List.copyOf(services);
@@ -60,13 +69,31 @@ public record SidecarScope(
         }
       }
     }
+    Optional<IstioConfig> config = snapshot.sidecars().forProxy(proxy.namespace(), proxy.labels());
+    Sidecar sidecar = config.map(c -> c.spec(Sidecar.class)).orElse(null);
+    MeshConfig.OutboundTrafficPolicy policy = snapshot.mesh().outboundTrafficPolicy();
+    if (sidecar != null
+        && sidecar.outboundTrafficPolicy() != null
+        && sidecar.outboundTrafficPolicy().mode() != null) {
+      policy =
+          sidecar.outboundTrafficPolicy().mode() == Sidecar.Mode.REGISTRY_ONLY
+              ? MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
+              : MeshConfig.OutboundTrafficPolicy.ALLOW_ANY;
+    }
     return new SidecarScope(
         proxy,
         snapshot.mesh(),
         snapshot.services().domainSuffix(),
-        new ArrayList<>(snapshot.services().all()),
+        SidecarEgress.visible(
+            snapshot.services().all(),
+            snapshot.services().domainSuffix(),
+            proxy.namespace(),
+            sidecar,
+            config.map(IstioConfig::namespace).orElse("")),
         new ArrayList<>(byPort.values()),
-        snapshot);
+        snapshot,
+        config.map(c -> c.namespace() + "/" + c.name()).orElse(""),
+        policy);
   }
 
   /** The service's host name, e.g. {@code reviews.default.svc.cluster.local}. */
@@ -81,7 +108,7 @@ public record SidecarScope(
 
   /** Where outbound traffic to unknown destinations goes under the mesh's policy. */
   public String catchAllCluster() {
-    return mesh.outboundTrafficPolicy() == MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
+    return outboundTrafficPolicy == MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
         ? ResourceNames.BLACKHOLE_CLUSTER
         : ResourceNames.PASSTHROUGH_CLUSTER;
   }
