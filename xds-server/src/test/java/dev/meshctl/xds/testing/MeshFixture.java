@@ -115,7 +115,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
 
   /**
    * MeshConfig defaults with the overrides we support in fixtures: {@code outboundTrafficPolicy} as
-   * {@code REGISTRY_ONLY} or Istio's {@code {mode: REGISTRY_ONLY}}.
+   * {@code REGISTRY_ONLY} or Istio's {@code {mode: REGISTRY_ONLY}}, and {@code rootNamespace}.
    */
   static MeshConfig mesh(Path file) throws IOException {
     MeshConfig d = MeshConfig.DEFAULT;
@@ -123,16 +123,20 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
       return d;
     }
     JsonNode root = YAML.readTree(Files.readString(file));
-    JsonNode policy = root == null ? null : root.get("outboundTrafficPolicy");
-    if (policy == null) {
+    if (root == null) {
       return d;
     }
-    String mode = policy.isObject() ? policy.path("mode").asText() : policy.asText();
+    JsonNode policy = root.get("outboundTrafficPolicy");
+    MeshConfig.OutboundTrafficPolicy mode = d.outboundTrafficPolicy();
+    if (policy != null) {
+      String text = policy.isObject() ? policy.path("mode").asText() : policy.asText();
+      mode = MeshConfig.OutboundTrafficPolicy.valueOf(text.toUpperCase(Locale.ROOT));
+    }
     return new MeshConfig(
         d.trustDomain(),
         d.domainSuffix(),
-        d.rootNamespace(),
-        MeshConfig.OutboundTrafficPolicy.valueOf(mode.toUpperCase(Locale.ROOT)),
+        root.path("rootNamespace").asText(d.rootNamespace()),
+        mode,
         d.connectTimeout(),
         d.enableAutoMtls());
   }

@@ -13,9 +13,10 @@ import java.util.Locale;
  * Which services a proxy may call, as Istio's {@code SidecarScope} decides: a service must be
  * exported to the proxy's namespace ({@code exportTo}) and, when a Sidecar resource applies,
  * imported by one of its egress listeners. An egress host is {@code namespace/dnsName}: the
- * namespace is a name, {@code .} (the Sidecar's namespace), {@code *} (any) or {@code ~} (none);
- * the DNS name is exact, {@code *} or {@code *.suffix}. An egress listener with a {@code port}
- * imports only that port of the services it names. Pure; any thread.
+ * namespace is a name, {@code .} (the proxy's namespace, which is the Sidecar's own unless it is
+ * the root namespace's default), {@code *} (any) or {@code ~} (none); the DNS name is exact, {@code
+ * *} or {@code *.suffix}. An egress listener with a {@code port} imports only that port of the
+ * services it names. Pure; any thread.
  */
 public final class SidecarEgress {
   private SidecarEgress() {}
@@ -25,7 +26,7 @@ public final class SidecarEgress {
    * dropped), in the input's order.
    *
    * @param sidecar the Sidecar resource that applies, or {@code null}
-   * @param sidecarNamespace the namespace of {@code sidecar} ({@code .} resolves to it)
+   * @param sidecarNamespace the namespace {@code .} stands for: the proxy's
    */
   public static List<Service> visible(
       Collection<Service> services,

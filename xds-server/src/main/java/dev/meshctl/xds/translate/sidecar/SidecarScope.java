@@ -89,7 +89,8 @@ public record SidecarScope(
             snapshot.services().domainSuffix(),
             proxy.namespace(),
             sidecar,
-            config.map(IstioConfig::namespace).orElse("")),
+            // "." is the proxy's namespace even for the root namespace's default Sidecar.
+            proxy.namespace()),
         new ArrayList<>(byPort.values()),
         snapshot,
         config.map(c -> c.namespace() + "/" + c.name()).orElse(""),
