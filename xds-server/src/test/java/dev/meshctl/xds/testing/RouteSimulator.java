@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,12 +59,20 @@ public final class RouteSimulator {
    */
   public Result outboundHttp(
       String ip, int port, String host, String path, Map<String, String> headers) {
-    return follow(outboundListener(ip, port), port, "http/1.1", host, path, headers);
+    return follow(outboundListener(ip, port), ip, port, "", "http/1.1", host, path, headers);
   }
 
-  /** An outbound TCP connection to {@code ip:port} that does not look like HTTP. */
+  /**
+   * An outbound TCP connection to {@code ip:port} that does not look like HTTP. A weighted
+   * tcp_proxy's cluster is reported as {@code name=weight,...}.
+   */
   public Result outboundTcp(String ip, int port) {
-    return follow(outboundListener(ip, port), port, "", "", "");
+    return follow(outboundListener(ip, port), ip, port, "", "", "", "", Map.of());
+  }
+
+  /** An outbound TLS connection to {@code ip:port} whose ClientHello carries {@code sni}. */
+  public Result outboundTls(String ip, int port, String sni) {
+    return follow(outboundListener(ip, port), ip, port, sni, "", "", "", Map.of());
   }
 
   /** An inbound plaintext HTTP/1.1 request arriving for container port {@code port}. */
@@ -106,19 +115,34 @@ public final class RouteSimulator {
   }
 
   private Result follow(Listener l, int port, String alpn, String host, String path) {
-    return follow(l, port, alpn, host, path, Map.of());
+    return follow(l, "", port, "", alpn, host, path, Map.of());
   }
 
   private Result follow(
-      Listener l, int port, String alpn, String host, String path, Map<String, String> headers) {
-    FilterChain chain = chooseChain(l, port, alpn);
+      Listener l,
+      String ip,
+      int port,
+      String sni,
+      String alpn,
+      String host,
+      String path,
+      Map<String, String> headers) {
+    FilterChain chain = chooseChain(l, ip, port, sni, alpn);
     if (chain == null) {
       return new Result(l.getName(), "", "", "", "", "", 0);
     }
     for (Filter f : chain.getFiltersList()) {
       if (f.getTypedConfig().is(TcpProxy.class)) {
         TcpProxy tcp = Unpack.of(f.getTypedConfig(), TcpProxy.class);
-        return new Result(l.getName(), chain.getName(), "", "", "", tcp.getCluster(), 0);
+        String cluster = tcp.getCluster();
+        if (tcp.hasWeightedClusters()) {
+          List<String> parts = new ArrayList<>();
+          tcp.getWeightedClusters()
+              .getClustersList()
+              .forEach(c -> parts.add(c.getName() + "=" + c.getWeight()));
+          cluster = String.join(",", parts);
+        }
+        return new Result(l.getName(), chain.getName(), "", "", "", cluster, 0);
       }
       if (f.getTypedConfig().is(HttpConnectionManager.class)) {
         HttpConnectionManager hcm = Unpack.of(f.getTypedConfig(), HttpConnectionManager.class);
@@ -138,24 +162,32 @@ public final class RouteSimulator {
   }
 
   /**
-   * Envoy narrows chains by destination port, then transport protocol, then ALPN, each time
-   * preferring chains that name the value over chains that leave it open.
+   * Envoy narrows chains by destination port, then destination IP (prefix ranges), then server name
+   * (SNI), then transport protocol, then ALPN, each time preferring chains that name the value over
+   * chains that leave it open.
    */
-  private static FilterChain chooseChain(Listener l, int port, String alpn) {
+  private static FilterChain chooseChain(Listener l, String ip, int port, String sni, String alpn) {
+    String transport = sni.isEmpty() ? "raw_buffer" : "tls";
     FilterChain best = null;
     int bestScore = -1;
     for (FilterChain c : l.getFilterChainsList()) {
       FilterChainMatch m = c.getFilterChainMatch();
       boolean portOk = !m.hasDestinationPort() || m.getDestinationPort().getValue() == port;
       boolean transportOk =
-          m.getTransportProtocol().isEmpty() || m.getTransportProtocol().equals("raw_buffer");
+          m.getTransportProtocol().isEmpty() || m.getTransportProtocol().equals(transport);
       boolean alpnOk =
           m.getApplicationProtocolsCount() == 0 || m.getApplicationProtocolsList().contains(alpn);
-      if (!portOk || !transportOk || !alpnOk) {
+      int prefix = longestPrefix(m, ip);
+      boolean sniOk =
+          m.getServerNamesCount() == 0
+              || m.getServerNamesList().stream().anyMatch(n -> serverNameMatches(n, sni));
+      if (!portOk || !transportOk || !alpnOk || prefix < 0 || !sniOk) {
         continue;
       }
       int score =
-          (m.hasDestinationPort() ? 4 : 0)
+          (m.hasDestinationPort() ? 1 << 14 : 0)
+              + (m.getPrefixRangesCount() > 0 ? (1 << 7) + prefix * 4 : 0)
+              + (m.getServerNamesCount() > 0 ? 8 : 0)
               + (m.getTransportProtocol().isEmpty() ? 0 : 2)
               + (m.getApplicationProtocolsCount() > 0 ? 1 : 0);
       if (score > bestScore) {
@@ -164,6 +196,43 @@ public final class RouteSimulator {
       }
     }
     return best != null ? best : (l.hasDefaultFilterChain() ? l.getDefaultFilterChain() : null);
+  }
+
+  /** The longest matching prefix length, 0 when the chain names none, -1 when none matches. */
+  private static int longestPrefix(FilterChainMatch m, String ip) {
+    if (m.getPrefixRangesCount() == 0) {
+      return 0;
+    }
+    int best = -1;
+    for (io.envoyproxy.envoy.config.core.v3.CidrRange r : m.getPrefixRangesList()) {
+      int len = r.getPrefixLen().getValue();
+      if (!ip.isEmpty() && inRange(ip, r.getAddressPrefix(), len)) {
+        best = Math.max(best, len);
+      }
+    }
+    return best;
+  }
+
+  private static boolean inRange(String ip, String prefix, int len) {
+    byte[] a = com.google.common.net.InetAddresses.forString(ip).getAddress();
+    byte[] p = com.google.common.net.InetAddresses.forString(prefix).getAddress();
+    if (a.length != p.length) {
+      return false;
+    }
+    for (int bit = 0; bit < len; bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((a[bit / 8] & mask) != (p[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean serverNameMatches(String name, String sni) {
+    if (name.startsWith("*.")) {
+      return sni.endsWith(name.substring(1));
+    }
+    return name.equals(sni);
   }
 
   private static Result http(
@@ -183,6 +252,18 @@ public final class RouteSimulator {
       if (v.getDomainsList().contains(domain)) {
         vhost = v;
         break;
+      }
+    }
+    if (vhost == null) {
+      // Envoy's next choice: the longest suffix wildcard ("*.bar.com").
+      int longest = 0;
+      for (VirtualHost v : rc.getVirtualHostsList()) {
+        for (String d : v.getDomainsList()) {
+          if (d.startsWith("*.") && domain.endsWith(d.substring(1)) && d.length() > longest) {
+            vhost = v;
+            longest = d.length();
+          }
+        }
       }
     }
     if (vhost == null) {

@@ -37,7 +37,7 @@ import java.util.Optional;
  * {@code sourceLabels} are among the proxy's labels, its {@code sourceNamespace} (if set) is the
  * proxy's and its {@code gateways} (if set) include {@code mesh}. Several destinations become a
  * {@code weighted_clusters} tcp_proxy. Chains with identical matches keep the first (Envoy rejects
- * duplicates). Pure; any thread.
+ * duplicates), rule chains before service defaults. Pure; any thread.
  */
 final class TcpRoutes {
   private TcpRoutes() {}
@@ -47,6 +47,9 @@ final class TcpRoutes {
 
   static List<FilterChain> chains(SidecarScope scope, int listenerPort, List<Claim> claims) {
     Map<FilterChainMatch, FilterChain> byMatch = new LinkedHashMap<>();
+    // Service defaults come after every rule: a VirtualService's chain wins over another service's
+    // default chain with the same match (two hosts sharing one address).
+    Map<FilterChainMatch, FilterChain> defaults = new LinkedHashMap<>();
     for (Claim claim : claims) {
       String host = scope.host(claim.service());
       boolean tls =
@@ -103,9 +106,10 @@ final class TcpRoutes {
         }
         addPrefixes(match, List.of(), claim.cidr());
         String cluster = ResourceNames.outboundCluster(claim.port().port(), "", host);
-        byMatch.putIfAbsent(match.build(), chain(match.build(), TypedConfigs.tcpProxy(cluster)));
+        defaults.putIfAbsent(match.build(), chain(match.build(), TypedConfigs.tcpProxy(cluster)));
       }
     }
+    defaults.forEach(byMatch::putIfAbsent);
     return new ArrayList<>(byMatch.values());
   }
 
