@@ -92,6 +92,12 @@ public final class ClusterTranslator {
     List<Cluster> out = new ArrayList<>();
     for (SidecarScope.InboundPort in : scope.inbound()) {
       String name = ResourceNames.inboundCluster(in.targetPort());
+      if (!in.defaultEndpoint().isEmpty()) {
+        Cluster.Builder c = SidecarIngress.cluster(scope, name, in.defaultEndpoint());
+        applyUpstreamProtocol(c, in.target().port().protocol());
+        out.add(c.build());
+        continue;
+      }
       Cluster.Builder c =
           base(name, Cluster.DiscoveryType.ORIGINAL_DST, scope.mesh())
               .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
@@ -177,7 +183,7 @@ public final class ClusterTranslator {
   }
 
   /** Name, type, connect timeout, default circuit breakers and Istio's alt stat name. */
-  private static Cluster.Builder base(String name, Cluster.DiscoveryType type, MeshConfig mesh) {
+  static Cluster.Builder base(String name, Cluster.DiscoveryType type, MeshConfig mesh) {
     return Cluster.newBuilder()
         .setName(name)
         .setType(type)
@@ -276,7 +282,7 @@ public final class ClusterTranslator {
    * Upstream connections from the sidecar to the local app bind to 127.0.0.6, which the iptables
    * rules exempt from redirection; otherwise they would loop back into the sidecar.
    */
-  private static BindConfig inboundBind() {
+  static BindConfig inboundBind() {
     return BindConfig.newBuilder()
         .setSourceAddress(
             SocketAddress.newBuilder()

@@ -4,9 +4,13 @@ import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.crds.networking.Sidecar;
 import dev.meshctl.xds.model.EndpointIndex.ServiceTarget;
+import dev.meshctl.xds.model.Locality;
 import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshEndpoint;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
@@ -55,8 +59,15 @@ public record SidecarScope(
    *     endpoint's port)
    * @param target the service port served there; when several services select the same port, the
    *     first by service name and port wins (Istio picks the oldest service, which we cannot know)
+   * @param defaultEndpoint where a Sidecar {@code ingress} listener sends the traffic ({@code
+   *     127.0.0.1:8080}, {@code 0.0.0.0:8080}, {@code unix:///path}), or {@code ""}: the original
+   *     destination
    */
-  public record InboundPort(int targetPort, ServiceTarget target) {}
+  public record InboundPort(int targetPort, ServiceTarget target, String defaultEndpoint) {
+    public InboundPort(int targetPort, ServiceTarget target) {
+      this(targetPort, target, "");
+    }
+  }
 
   /** The scope of {@code proxy} in {@code snapshot}. */
   public static SidecarScope of(MeshSnapshot snapshot, Proxy proxy) {
@@ -80,6 +91,9 @@ public record SidecarScope(
               ? MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
               : MeshConfig.OutboundTrafficPolicy.ALLOW_ANY;
     }
+    if (sidecar != null && sidecar.ingress() != null && !sidecar.ingress().isEmpty()) {
+      byPort = ingressPorts(proxy, sidecar, byPort);
+    }
     return new SidecarScope(
         proxy,
         snapshot.mesh(),
@@ -95,6 +109,57 @@ public record SidecarScope(
         snapshot,
         config.map(c -> c.namespace() + "/" + c.name()).orElse(""),
         policy);
+  }
+
+  /**
+   * A Sidecar's {@code ingress} listeners replace the inbound ports the proxy's services imply: one
+   * port each, with the declared protocol, for the service served there (if any) or else for a
+   * placeholder service named after the Sidecar port.
+   */
+  private static Map<Integer, InboundPort> ingressPorts(
+      Proxy proxy, Sidecar sidecar, Map<Integer, InboundPort> fromServices) {
+    Map<Integer, InboundPort> out = new TreeMap<>();
+    for (Sidecar.IngressListener in : sidecar.ingress()) {
+      if (in.port() == null || in.port().number() == null) {
+        continue;
+      }
+      int number = in.port().number();
+      String name = in.port().name() == null ? "" : in.port().name();
+      ServicePort port =
+          new ServicePort(
+              name,
+              number,
+              number,
+              "",
+              "TCP",
+              in.port().protocol() == null ? "" : in.port().protocol());
+      InboundPort existing = fromServices.get(number);
+      Service service =
+          existing != null
+              ? existing.target().service()
+              : new Service(
+                  NamespacedName.of(proxy.namespace(), name.isEmpty() ? "ingress" : name),
+                  Map.of(),
+                  Map.of(),
+                  "",
+                  List.of(port));
+      MeshEndpoint endpoint =
+          new MeshEndpoint(
+              proxy.ipAddresses().isEmpty() ? "" : proxy.ipAddresses().get(0),
+              number,
+              proxy.labels(),
+              proxy.serviceAccount(),
+              Locality.UNKNOWN,
+              null,
+              true);
+      out.putIfAbsent(
+          number,
+          new InboundPort(
+              number,
+              new ServiceTarget(service, port, endpoint),
+              in.defaultEndpoint() == null ? "" : in.defaultEndpoint()));
+    }
+    return out;
   }
 
   /** The service's host name, e.g. {@code reviews.default.svc.cluster.local}. */

@@ -187,6 +187,19 @@ class ServiceEntrySimulationTest {
     assertThat(sim.outboundTcp("3.1.1.3", 3306).listener()).isEqualTo("virtualOutbound");
   }
 
+  @Test
+  void sidecarIngressListenerServesAWorkloadNoServiceSelects() {
+    XdsDump dump = golden("sidecar-ingress");
+    RouteSimulator sim = new RouteSimulator(dump);
+    assertThat(sim.inboundHttp(9080, "consumer:9080", "/").cluster()).isEqualTo("inbound|9080||");
+    Cluster inbound = (Cluster) dump.clusters().get("inbound|9080||");
+    assertThat(inbound.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
+    assertThat(addresses(inbound.getLoadAssignment())).containsExactly("127.0.0.1:8080");
+    // Only ns1 is imported by the workload's Sidecar.
+    assertThat(outboundServiceClusters(dump))
+        .containsExactly("outbound|8081||http1.ns1.svc.cluster.local");
+  }
+
   private static String type(Map<String, Message> clusters, String name) {
     return ((Cluster) clusters.get(name)).getType().name();
   }
