@@ -186,4 +186,36 @@ class ServiceEntriesTest {
     assertThat(index.forProxy("blog", Map.of())).map(c -> c.name()).hasValue("mesh-default");
     assertThat(SidecarIndex.build("istio-system", List.of()).forProxy("blog", Map.of())).isEmpty();
   }
+
+  @Test
+  void podChangesBehindADnsEntryAreMoreThanAnEdsUpdate() {
+    String entry =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: %s, namespace: vms}
+        spec:
+          hosts: [vm.vms.internal]
+          ports: [{number: 8080, name: http, protocol: HTTP}]
+          resolution: %s
+          workloadSelector: {labels: {app: vm}}
+        ---
+        """;
+    String pod =
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: vm-pod, namespace: vms, labels: {app: vm}}
+        spec: {containers: [{name: app}]}
+        status: {podIP: 10.244.0.9}
+        """;
+    for (String resolution : List.of("DNS", "STATIC")) {
+      String se = entry.formatted("vm", resolution);
+      EndpointChanges changes =
+          EndpointChanges.between(snapshot(se + pod), snapshot(se.replace("---", "")));
+      // STATIC endpoints go by EDS; DNS ones are inline in CDS, so the change reaches CDS.
+      assertThat(changes.headlessChanged()).as(resolution).isEqualTo(resolution.equals("DNS"));
+      assertThat(changes.changedAddresses()).as(resolution).containsExactly("10.244.0.9");
+    }
+  }
 }
