@@ -165,10 +165,20 @@ final class TcpRoutes {
     for (String s : all) {
       int slash = s.indexOf('/');
       String ip = slash < 0 ? s : s.substring(0, slash);
-      int len =
-          slash < 0 ? (ip.indexOf(':') < 0 ? 32 : 128) : Integer.parseInt(s.substring(slash + 1));
+      int len = slash < 0 ? (ip.indexOf(':') < 0 ? 32 : 128) : prefixLength(s.substring(slash + 1));
+      if (len < 0) {
+        continue; // validation rejects malformed subnets; never throw from a translator
+      }
       b.addPrefixRanges(
           CidrRange.newBuilder().setAddressPrefix(ip).setPrefixLen(UInt32Value.of(len)));
+    }
+  }
+
+  private static int prefixLength(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
