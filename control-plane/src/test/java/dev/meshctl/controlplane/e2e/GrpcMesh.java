@@ -194,13 +194,20 @@ final class GrpcMesh implements AutoCloseable {
 
   /** A proxyless client in namespace {@code default} with {@code labels}, dialling the service. */
   ManagedChannel client(Map<String, String> labels) {
+    return client(labels, TARGET_HOST);
+  }
+
+  /**
+   * A proxyless client in namespace {@code default} with {@code labels}, dialling {@code target}.
+   */
+  ManagedChannel client(Map<String, String> labels, String target) {
     String scheme = "meshctl-tm" + SCHEMES.incrementAndGet();
     Map<String, Object> bootstrap = bootstrap(cp.xdsPort(), "client-" + scheme, labels);
     XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest(scheme, bootstrap);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
     resolvers.add(resolver);
     ManagedChannel channel =
-        Grpc.newChannelBuilder(scheme + ":///" + TARGET_HOST, InsecureChannelCredentials.create())
+        Grpc.newChannelBuilder(scheme + ":///" + target, InsecureChannelCredentials.create())
             .build();
     channels.add(channel);
     return channel;

@@ -10,10 +10,11 @@ import java.util.TreeSet;
  * clusters and routes) and whether a headless service's endpoints changed (Envoy sidecars get one
  * outbound listener per headless endpoint), and whether the identities behind some service changed
  * (outbound mTLS clusters verify the service accounts of a service's pods). Everything else a
- * sidecar or proxyless client receives besides EDS is a function of services, not endpoints. Pure;
- * any thread.
+ * sidecar or proxyless client receives besides EDS is a function of services, not endpoints.
+ * Services whose endpoints travel outside EDS (DNS ServiceEntries: inline in their clusters) count
+ * as headless here. Pure; any thread.
  *
- * @param headlessChanged true when some headless service's endpoints differ
+ * @param headlessChanged true when some headless (or DNS-resolved) service's endpoints differ
  * @param changedAddresses addresses whose {@link EndpointIndex#targetsAt} differ, sorted
  * @param identitiesChanged true when the set of service accounts behind some service differs
  */
@@ -37,7 +38,9 @@ public record EndpointChanges(
     }
     boolean headless = false;
     for (Service s : after.services().all()) {
-      if (!s.headless()) {
+      // Headless services have per-endpoint listeners; DNS ServiceEntries carry their endpoints
+      // inline in CDS. Either way a change is more than an EDS update.
+      if (s.resolution() == Resolution.CLIENT_SIDE_LB) {
         continue;
       }
       for (ServicePort p : s.ports()) {

@@ -35,6 +35,19 @@ public final class EndpointIndex {
    */
   public static EndpointIndex build(
       ServiceIndex services, PodIndex pods, Collection<EndpointSlice> slices) {
+    return build(services, pods, slices, Map.of());
+  }
+
+  /**
+   * As {@link #build(ServiceIndex, PodIndex, Collection)}, plus endpoints resolved elsewhere
+   * (ServiceEntries), keyed by service port. Keys whose service is not in {@code services} (a
+   * ServiceEntry host shadowed by a Kubernetes Service) contribute nothing.
+   */
+  public static EndpointIndex build(
+      ServiceIndex services,
+      PodIndex pods,
+      Collection<EndpointSlice> slices,
+      Map<ServicePortKey, List<MeshEndpoint>> extra) {
     Map<ServicePortKey, List<MeshEndpoint>> byPort = new TreeMap<>();
     Map<String, List<ServiceTarget>> byAddress = new TreeMap<>();
     List<EndpointSlice> ordered = new ArrayList<>(slices);
@@ -76,6 +89,20 @@ public final class EndpointIndex {
         }
       }
     }
+    extra.forEach(
+        (key, endpoints) -> {
+          Service service = services.byId(key.service()).orElse(null);
+          ServicePort sp = service == null ? null : portOf(service, key.port());
+          if (sp == null) {
+            return;
+          }
+          for (MeshEndpoint me : endpoints) {
+            byPort.computeIfAbsent(key, k -> new ArrayList<>()).add(me);
+            byAddress
+                .computeIfAbsent(me.address(), k -> new ArrayList<>())
+                .add(new ServiceTarget(service, sp, me));
+          }
+        });
     byPort.replaceAll(
         (k, v) -> {
           v.sort(ENDPOINT_ORDER);
@@ -87,6 +114,15 @@ public final class EndpointIndex {
           return List.copyOf(v);
         });
     return new EndpointIndex(byPort, byAddress);
+  }
+
+  private static ServicePort portOf(Service service, int port) {
+    for (ServicePort sp : service.ports()) {
+      if (sp.port() == port) {
+        return sp;
+      }
+    }
+    return null;
   }
 
   private static EndpointSlice.EndpointPort matchingPort(EndpointSlice slice, ServicePort sp) {

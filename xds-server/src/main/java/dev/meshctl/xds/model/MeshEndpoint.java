@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param locality the endpoint's locality (zone from the slice)
  * @param podName the backing pod, or {@code null}
  * @param ready the slice's {@code ready} condition
+ * @param weight the endpoint's load-balancing weight (a ServiceEntry endpoint's {@code weight}), at
+ *     least 1
  */
 public record MeshEndpoint(
     String address,
@@ -22,12 +24,28 @@ public record MeshEndpoint(
     String serviceAccount,
     Locality locality,
     NamespacedName podName,
-    boolean ready) {
+    boolean ready,
+    int weight) {
+
+  /** An endpoint of weight 1. */
+  public MeshEndpoint(
+      String address,
+      int port,
+      Map<String, String> labels,
+      String serviceAccount,
+      Locality locality,
+      NamespacedName podName,
+      boolean ready) {
+    this(address, port, labels, serviceAccount, locality, podName, ready, 1);
+  }
 
   public MeshEndpoint {
     Objects.requireNonNull(address, "address");
     labels = Map.copyOf(labels);
     Objects.requireNonNull(serviceAccount, "serviceAccount");
     Objects.requireNonNull(locality, "locality");
+    if (weight < 1) {
+      throw new IllegalArgumentException("weight must be at least 1: " + weight);
+    }
   }
 }

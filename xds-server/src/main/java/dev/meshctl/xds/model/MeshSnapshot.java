@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param peerAuthentications inbound mutual-TLS modes by namespace, workload and port
  * @param gateways Gateways and the VirtualServices bound to them
  * @param secrets Kubernetes Secrets (gateway credentials) by namespace and name
+ * @param sidecars Sidecar resources, for each proxy's scope
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -31,7 +32,8 @@ public record MeshSnapshot(
     DestinationRuleIndex destinationRules,
     PeerAuthenticationIndex peerAuthentications,
     GatewayIndex gateways,
-    SecretIndex secrets) {
+    SecretIndex secrets,
+    SidecarIndex sidecars) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -43,6 +45,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(peerAuthentications, "peerAuthentications");
     Objects.requireNonNull(gateways, "gateways");
     Objects.requireNonNull(secrets, "secrets");
+    Objects.requireNonNull(sidecars, "sidecars");
   }
 
   /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
@@ -67,6 +70,9 @@ public record MeshSnapshot(
     List<IstioConfig> gateways = new ArrayList<>();
     List<PeerAuthenticationPolicy> policies = new ArrayList<>(peerAuthentications);
     List<Secret> secrets = new ArrayList<>();
+    List<IstioConfig> serviceEntries = new ArrayList<>();
+    List<IstioConfig> workloadEntries = new ArrayList<>();
+    List<IstioConfig> sidecars = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -78,31 +84,43 @@ public record MeshSnapshot(
       } else if (o instanceof Secret secret) {
         secrets.add(secret);
       } else if (o instanceof IstioObject i) {
-        // ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, AuthorizationPolicy and
-        // RequestAuthentication are stored but not translated yet.
-        if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
+        // WorkloadGroup, AuthorizationPolicy and RequestAuthentication are stored, not translated.
+        IstioKind kind = i.config().kind();
+        if (kind == IstioKind.VIRTUAL_SERVICE) {
           virtualServices.add(i.config());
-        } else if (i.config().kind() == IstioKind.DESTINATION_RULE) {
+        } else if (kind == IstioKind.DESTINATION_RULE) {
           destinationRules.add(i.config());
-        } else if (i.config().kind() == IstioKind.GATEWAY) {
+        } else if (kind == IstioKind.GATEWAY) {
           gateways.add(i.config());
-        } else if (i.config().kind() == IstioKind.PEER_AUTHENTICATION) {
+        } else if (kind == IstioKind.PEER_AUTHENTICATION) {
           policies.add(PeerAuthenticationPolicies.of(i.config()));
+        } else if (kind == IstioKind.SERVICE_ENTRY) {
+          serviceEntries.add(i.config());
+        } else if (kind == IstioKind.WORKLOAD_ENTRY) {
+          workloadEntries.add(i.config());
+        } else if (kind == IstioKind.SIDECAR) {
+          sidecars.add(i.config());
         }
       }
     }
-    ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), services);
+    ServiceEntries.Converted entries =
+        ServiceEntries.convert(serviceEntries, workloadEntries, pods);
+    // ServiceEntry services first: a Kubernetes Service with the same host replaces them.
+    List<Service> all = new ArrayList<>(entries.services());
+    all.addAll(services);
+    ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), all);
     PodIndex podIndex = PodIndex.build(pods);
     return new MeshSnapshot(
         mesh,
         serviceIndex,
         podIndex,
-        EndpointIndex.build(serviceIndex, podIndex, slices),
+        EndpointIndex.build(serviceIndex, podIndex, slices, entries.endpoints()),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
         PeerAuthenticationIndex.build(mesh.rootNamespace(), policies),
         GatewayIndex.build(gateways, virtualServices),
-        SecretIndex.build(secrets));
+        SecretIndex.build(secrets),
+        SidecarIndex.build(mesh.rootNamespace(), sidecars));
   }
 
   /** An empty mesh with default settings. */

@@ -12,14 +12,26 @@ import java.util.Objects;
  * @param selector the pod selector; empty for a Service without selector
  * @param clusterIp the ClusterIP, {@code "None"} for a headless Service, or {@code ""} when unset
  * @param ports the ports in declaration order
+ * @param attributes ServiceEntry attributes; {@link ServiceAttributes#KUBERNETES} for a Service
  */
 public record Service(
     NamespacedName id,
     Map<String, String> labels,
     Map<String, String> selector,
     String clusterIp,
-    List<ServicePort> ports)
+    List<ServicePort> ports,
+    ServiceAttributes attributes)
     implements ConfigObject {
+
+  /** A Kubernetes Service. */
+  public Service(
+      NamespacedName id,
+      Map<String, String> labels,
+      Map<String, String> selector,
+      String clusterIp,
+      List<ServicePort> ports) {
+    this(id, labels, selector, clusterIp, ports, ServiceAttributes.KUBERNETES);
+  }
 
   public Service {
     Objects.requireNonNull(id, "id");
@@ -27,6 +39,7 @@ public record Service(
     selector = Map.copyOf(selector);
     Objects.requireNonNull(clusterIp, "clusterIp");
     ports = List.copyOf(ports);
+    Objects.requireNonNull(attributes, "attributes");
   }
 
   @Override
@@ -34,8 +47,17 @@ public record Service(
     return new ConfigKey(ConfigKind.SERVICE, id);
   }
 
+  /** A Kubernetes Service with {@code clusterIP: None}. */
   public boolean headless() {
     return "None".equals(clusterIp);
+  }
+
+  /** How clients find the endpoints: the ServiceEntry's resolution, or from {@code clusterIP}. */
+  public Resolution resolution() {
+    if (attributes.resolution() != null) {
+      return attributes.resolution();
+    }
+    return headless() ? Resolution.PASSTHROUGH : Resolution.CLIENT_SIDE_LB;
   }
 
   /** The Service's VIP, or {@code ""} when it has none (headless or unset). */
@@ -43,8 +65,14 @@ public record Service(
     return headless() ? "" : clusterIp;
   }
 
-  /** The mesh host name, e.g. {@code reviews.default.svc.cluster.local}. */
+  /**
+   * The mesh host name, e.g. {@code reviews.default.svc.cluster.local}, or a ServiceEntry's host as
+   * written.
+   */
   public String hostname(String domainSuffix) {
+    if (!attributes.host().isEmpty()) {
+      return attributes.host();
+    }
     return id.name() + "." + id.namespace() + ".svc." + domainSuffix;
   }
 }

@@ -85,7 +85,7 @@ public final class MeshGenerator implements XdsGenerator {
    * proxy whose namespace holds a different rule for the host gets the service namespace's subset
    * labels (a documented difference from Istio, which builds EDS per proxy view).
    */
-  static EndpointTranslator.SubsetSelector subsets(MeshSnapshot snapshot) {
+  public static EndpointTranslator.SubsetSelector subsets(MeshSnapshot snapshot) {
     return (service, subset) ->
         TrafficPolicy.ruleFor(snapshot, service, service.id().namespace())
             .flatMap(rule -> TrafficPolicy.subsetLabels(rule, subset));

@@ -285,7 +285,12 @@ class SdsTest {
     AdsTestClient c = client(secure(), NODE_A);
     c.request(SECRET, List.of("default", "kubernetes://my-cred"));
     c.awaitResponse(0);
-    ProxyConfigDump dump = ads.configDump("gw-1.default").orElseThrow();
+    // The stream publishes its status just after sending: wait for it rather than race it.
+    ProxyConfigDump dump =
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(10))
+            .until(() -> ads.configDump("gw-1.default"), java.util.Optional::isPresent)
+            .orElseThrow();
     ProxyConfigDump.TypeDump sds = dump.types().get(SECRET);
     assertThat(sds.resources()).containsOnlyKeys("default", "kubernetes://my-cred");
     Secret cred = (Secret) sds.resources().get("kubernetes://my-cred").message();

@@ -115,7 +115,8 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
 
   /**
    * MeshConfig defaults with the overrides we support in fixtures: {@code outboundTrafficPolicy} as
-   * {@code REGISTRY_ONLY} or Istio's {@code {mode: REGISTRY_ONLY}}, and {@code enableAutoMtls}.
+   * {@code REGISTRY_ONLY} or Istio's {@code {mode: REGISTRY_ONLY}}, {@code rootNamespace} and
+   * {@code enableAutoMtls}.
    */
   static MeshConfig mesh(Path file) throws IOException {
     MeshConfig d = MeshConfig.DEFAULT;
@@ -136,7 +137,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
     return new MeshConfig(
         d.trustDomain(),
         d.domainSuffix(),
-        d.rootNamespace(),
+        root.path("rootNamespace").asText(d.rootNamespace()),
         outbound,
         d.connectTimeout(),
         autoMtls == null ? d.enableAutoMtls() : autoMtls.asBoolean());

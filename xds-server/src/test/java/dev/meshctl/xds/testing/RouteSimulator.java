@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,17 +60,35 @@ public final class RouteSimulator {
    */
   public Result outboundHttp(
       String ip, int port, String host, String path, Map<String, String> headers) {
-    return follow(outboundListener(ip, port), port, "http/1.1", host, path, headers);
+    return follow(
+        outboundListener(ip, port), ip, port, "", "raw_buffer", "http/1.1", host, path, headers);
   }
 
-  /** An outbound TCP connection to {@code ip:port} that does not look like HTTP. */
+  /**
+   * An outbound TCP connection to {@code ip:port} that does not look like HTTP. A weighted
+   * tcp_proxy's cluster is reported as {@code name=weight,...}.
+   */
   public Result outboundTcp(String ip, int port) {
-    return follow(outboundListener(ip, port), port, "", "", "");
+    return follow(outboundListener(ip, port), ip, port, "", "raw_buffer", "", "", "", Map.of());
+  }
+
+  /** An outbound TLS connection to {@code ip:port} whose ClientHello carries {@code sni}. */
+  public Result outboundTls(String ip, int port, String sni) {
+    return follow(outboundListener(ip, port), ip, port, sni, "tls", "", "", "", Map.of());
   }
 
   /** An inbound plaintext HTTP/1.1 request arriving for container port {@code port}. */
   public Result inboundHttp(int port, String host, String path) {
     return follow(listener("virtualInbound"), port, "http/1.1", host, path);
+  }
+
+  /**
+   * An inbound HTTP/1.1 request from an Istio peer over mutual TLS (no SNI, ALPN {@code
+   * istio-http/1.1}, as Istio clients send) for container port {@code port}.
+   */
+  public Result inboundMtlsHttp(int port, String host, String path) {
+    return follow(
+        listener("virtualInbound"), "", port, "", "tls", "istio-http/1.1", host, path, Map.of());
   }
 
   /** An inbound non-HTTP connection for container port {@code port}. */
@@ -84,7 +103,7 @@ public final class RouteSimulator {
    */
   public java.util.Optional<FilterChain> inboundChain(int port, String transport, String alpn) {
     return java.util.Optional.ofNullable(
-        chooseChain(listener("virtualInbound"), port, transport, alpn));
+        chooseChain(listener("virtualInbound"), "", port, "", transport, alpn));
   }
 
   /** iptables sends everything to 15001; its original destination picks the listener. */
@@ -117,19 +136,35 @@ public final class RouteSimulator {
   }
 
   private Result follow(Listener l, int port, String alpn, String host, String path) {
-    return follow(l, port, alpn, host, path, Map.of());
+    return follow(l, "", port, "", "raw_buffer", alpn, host, path, Map.of());
   }
 
   private Result follow(
-      Listener l, int port, String alpn, String host, String path, Map<String, String> headers) {
-    FilterChain chain = chooseChain(l, port, "raw_buffer", alpn);
+      Listener l,
+      String ip,
+      int port,
+      String sni,
+      String transport,
+      String alpn,
+      String host,
+      String path,
+      Map<String, String> headers) {
+    FilterChain chain = chooseChain(l, ip, port, sni, transport, alpn);
     if (chain == null) {
       return new Result(l.getName(), "", "", "", "", "", 0);
     }
     for (Filter f : chain.getFiltersList()) {
       if (f.getTypedConfig().is(TcpProxy.class)) {
         TcpProxy tcp = Unpack.of(f.getTypedConfig(), TcpProxy.class);
-        return new Result(l.getName(), chain.getName(), "", "", "", tcp.getCluster(), 0);
+        String cluster = tcp.getCluster();
+        if (tcp.hasWeightedClusters()) {
+          List<String> parts = new ArrayList<>();
+          tcp.getWeightedClusters()
+              .getClustersList()
+              .forEach(c -> parts.add(c.getName() + "=" + c.getWeight()));
+          cluster = String.join(",", parts);
+        }
+        return new Result(l.getName(), chain.getName(), "", "", "", cluster, 0);
       }
       if (f.getTypedConfig().is(HttpConnectionManager.class)) {
         HttpConnectionManager hcm = Unpack.of(f.getTypedConfig(), HttpConnectionManager.class);
@@ -149,15 +184,31 @@ public final class RouteSimulator {
   }
 
   /**
-   * Envoy narrows chains level by level: destination port, then transport protocol, then ALPN. At
-   * each level, if some remaining chain names the value exactly, only those chains stay; otherwise
-   * the chains leaving it open stay. A connection that reaches an empty set matches nothing (no
-   * fallback to a less specific port), which is how a STRICT port refuses plaintext.
+   * Envoy narrows chains level by level: destination port, destination IP (longest matching
+   * prefix), server name (exact, then the longest matching wildcard), transport protocol, ALPN. At
+   * each level, if some remaining chain names a matching value, only the best of those stay;
+   * otherwise the chains leaving it open stay. A connection that reaches an empty set matches
+   * nothing (no fallback to a less specific port), which is how a STRICT port refuses plaintext.
    */
-  private static FilterChain chooseChain(Listener l, int port, String transport, String alpn) {
+  private static FilterChain chooseChain(
+      Listener l, String ip, int port, String sni, String transport, String alpn) {
     List<FilterChain> left = l.getFilterChainsList();
     left =
         narrow(left, m -> m.hasDestinationPort(), m -> m.getDestinationPort().getValue() == port);
+    int prefix =
+        left.stream().mapToInt(c -> longestPrefix(c.getFilterChainMatch(), ip)).max().orElse(-1);
+    left =
+        narrow(
+            left,
+            m -> m.getPrefixRangesCount() > 0,
+            m -> prefix > 0 && longestPrefix(m, ip) == prefix);
+    int sniScore =
+        left.stream().mapToInt(c -> sniScore(c.getFilterChainMatch(), sni)).max().orElse(-1);
+    left =
+        narrow(
+            left,
+            m -> m.getServerNamesCount() > 0,
+            m -> sniScore > 0 && sniScore(m, sni) == sniScore);
     left =
         narrow(
             left,
@@ -189,6 +240,60 @@ public final class RouteSimulator {
     return chains.stream().filter(c -> !names.test(c.getFilterChainMatch())).toList();
   }
 
+  /** The longest matching prefix length, 0 when the chain names none, -1 when none matches. */
+  private static int longestPrefix(FilterChainMatch m, String ip) {
+    if (m.getPrefixRangesCount() == 0) {
+      return 0;
+    }
+    int best = -1;
+    for (io.envoyproxy.envoy.config.core.v3.CidrRange r : m.getPrefixRangesList()) {
+      int len = r.getPrefixLen().getValue();
+      if (!ip.isEmpty() && inRange(ip, r.getAddressPrefix(), len)) {
+        best = Math.max(best, len);
+      }
+    }
+    return best;
+  }
+
+  private static boolean inRange(String ip, String prefix, int len) {
+    byte[] a = com.google.common.net.InetAddresses.forString(ip).getAddress();
+    byte[] p = com.google.common.net.InetAddresses.forString(prefix).getAddress();
+    if (a.length != p.length) {
+      return false;
+    }
+    for (int bit = 0; bit < len; bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((a[bit / 8] & mask) != (p[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * How well a chain's server names match {@code sni}: above every wildcard for an exact name, the
+   * wildcard's length for a matching wildcard, 0 when none matches or the chain names none.
+   */
+  private static int sniScore(FilterChainMatch m, String sni) {
+    int best = 0;
+    for (String n : m.getServerNamesList()) {
+      if (n.equals(sni)) {
+        return Integer.MAX_VALUE;
+      }
+      if (serverNameMatches(n, sni)) {
+        best = Math.max(best, n.length());
+      }
+    }
+    return best;
+  }
+
+  private static boolean serverNameMatches(String name, String sni) {
+    if (name.startsWith("*.")) {
+      return sni.endsWith(name.substring(1));
+    }
+    return name.equals(sni);
+  }
+
   private static Result http(
       String listener,
       String chain,
@@ -206,6 +311,18 @@ public final class RouteSimulator {
       if (v.getDomainsList().contains(domain)) {
         vhost = v;
         break;
+      }
+    }
+    if (vhost == null) {
+      // Envoy's next choice: the longest suffix wildcard ("*.bar.com").
+      int longest = 0;
+      for (VirtualHost v : rc.getVirtualHostsList()) {
+        for (String d : v.getDomainsList()) {
+          if (d.startsWith("*.") && domain.endsWith(d.substring(1)) && d.length() > longest) {
+            vhost = v;
+            longest = d.length();
+          }
+        }
       }
     }
     if (vhost == null) {

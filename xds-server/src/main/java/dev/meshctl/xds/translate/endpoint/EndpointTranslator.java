@@ -29,10 +29,11 @@ import java.util.TreeMap;
  * Builds the {@link ClusterLoadAssignment} of an outbound EDS cluster ({@code
  * outbound|port|subset|host}) from the snapshot. The same for every proxy, sidecar or proxyless, so
  * callers memoise it per push. Only ready endpoints are sent; endpoints are grouped by locality,
- * each locality weighted by its endpoint count (gRPC ignores localities of weight 0). Endpoints
- * whose pod has label {@code security.istio.io/tlsMode=istio} carry metadata {@code
- * envoy.transport_socket_match: {tlsMode: istio}}, which auto-mTLS clusters match. Pure; any
- * thread.
+ * each carrying its weight (1 unless a ServiceEntry endpoint says otherwise) and each locality the
+ * sum of its endpoints' weights (gRPC ignores localities of weight 0). {@code unix://} addresses
+ * become pipes. Endpoints whose pod has label {@code security.istio.io/tlsMode=istio} carry
+ * metadata {@code envoy.transport_socket_match: {tlsMode: istio}}, which auto-mTLS clusters match.
+ * Also builds the inline assignment of DNS clusters. Pure; any thread.
  */
 public final class EndpointTranslator {
   private EndpointTranslator() {}
@@ -76,7 +77,8 @@ public final class EndpointTranslator {
         (locality, endpoints) -> {
           LocalityLbEndpoints.Builder group =
               LocalityLbEndpoints.newBuilder()
-                  .setLoadBalancingWeight(UInt32Value.of(endpoints.size()));
+                  .setLoadBalancingWeight(
+                      UInt32Value.of(endpoints.stream().mapToInt(MeshEndpoint::weight).sum()));
           if (!locality.isUnknown()) {
             group.setLocality(
                 io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
@@ -105,22 +107,27 @@ public final class EndpointTranslator {
           .build();
 
   private static LbEndpoint lbEndpoint(MeshEndpoint e) {
+    Address.Builder address = Address.newBuilder();
+    if (e.address().startsWith(UNIX_PREFIX)) {
+      address.setPipe(
+          io.envoyproxy.envoy.config.core.v3.Pipe.newBuilder()
+              .setPath(e.address().substring(UNIX_PREFIX.length())));
+    } else {
+      address.setSocketAddress(
+          SocketAddress.newBuilder().setAddress(e.address()).setPortValue(e.port()));
+    }
     LbEndpoint.Builder b = LbEndpoint.newBuilder();
     if (ResourceNames.TLS_MODE_ISTIO.equals(e.labels().get(ResourceNames.TLS_MODE_LABEL))) {
       b.setMetadata(ISTIO_TLS_MODE);
     }
     return b.setHealthStatus(HealthStatus.HEALTHY)
-        .setLoadBalancingWeight(UInt32Value.of(1))
-        .setEndpoint(
-            Endpoint.newBuilder()
-                .setAddress(
-                    Address.newBuilder()
-                        .setSocketAddress(
-                            SocketAddress.newBuilder()
-                                .setAddress(e.address())
-                                .setPortValue(e.port()))))
+        .setLoadBalancingWeight(UInt32Value.of(e.weight()))
+        .setEndpoint(Endpoint.newBuilder().setAddress(address))
         .build();
   }
+
+  /** ServiceEntry endpoints on a Unix domain socket: {@code unix:///path}. */
+  private static final String UNIX_PREFIX = "unix://";
 
   private static final java.util.Comparator<Locality> LOCALITY_ORDER =
       java.util.Comparator.comparing(Locality::region)

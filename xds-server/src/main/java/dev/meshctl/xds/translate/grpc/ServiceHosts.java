@@ -34,6 +34,11 @@ final class ServiceHosts {
     if (h.endsWith("." + SVC + "." + services.domainSuffix())) {
       return services.byHost(h);
     }
+    // A ServiceEntry host is dialled as written.
+    Optional<Service> entry = services.byHost(h).filter(s -> s.attributes().fromServiceEntry());
+    if (entry.isPresent()) {
+      return entry;
+    }
     String[] labels = h.split("\\.", -1);
     NamespacedName id;
     if (labels.length == 1 && !clientNamespace.isEmpty()) {
@@ -52,19 +57,28 @@ final class ServiceHosts {
   /**
    * Every authority a client in {@code clientNamespace} may use for {@code service} on {@code
    * port}, with and without the port, sorted: the FQDN, {@code name.ns.svc}, {@code name.ns}, the
-   * bare name only from the service's own namespace, and the VIP when the service has one. grpc
-   * matches the authority of the dialled target against these domains exactly, so a missing form
-   * means "no route" for clients that dial it.
+   * bare name only from the service's own namespace, and the VIP when the service has one (for a
+   * ServiceEntry: its host and its addresses). grpc matches the authority of the dialled target
+   * against these domains exactly, so a missing form means "no route" for clients that dial it.
    */
   static List<String> domains(
       Service service, int port, String domainSuffix, String clientNamespace) {
     NamespacedName id = service.id();
     SortedSet<String> hosts = new TreeSet<>();
     hosts.add(service.hostname(domainSuffix));
-    hosts.add(id.name() + "." + id.namespace() + "." + SVC);
-    hosts.add(id.name() + "." + id.namespace());
-    if (id.namespace().equals(clientNamespace)) {
-      hosts.add(id.name());
+    if (service.attributes().fromServiceEntry()) {
+      // A ServiceEntry host has no short forms; its other addresses are dialled as written.
+      for (String a : service.attributes().addresses()) {
+        if (a.indexOf('/') < 0) {
+          hosts.add(a);
+        }
+      }
+    } else {
+      hosts.add(id.name() + "." + id.namespace() + "." + SVC);
+      hosts.add(id.name() + "." + id.namespace());
+      if (id.namespace().equals(clientNamespace)) {
+        hosts.add(id.name());
+      }
     }
     if (!service.vip().isEmpty()) {
       hosts.add(service.vip());

@@ -104,10 +104,14 @@ final class ClusterTls {
    * Istio's best-effort guess of the destination's inbound mode: passthrough clusters upgrade only
    * when every endpoint has a sidecar (nothing can be matched per endpoint), and a DISABLE
    * PeerAuthentication of the service's namespace (or mesh) turns the upgrade off. Workload-level
-   * policies are not consulted, as in Istio.
+   * policies are not consulted, as in Istio. MESH_EXTERNAL ServiceEntries never upgrade: their
+   * endpoints have no sidecar.
    */
   private static boolean autoMtlsApplies(
       Cluster.Builder c, MeshSnapshot snapshot, Service service, ServicePort port) {
+    if (service.attributes().meshExternal()) {
+      return false;
+    }
     if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
       List<MeshEndpoint> endpoints = snapshot.endpoints().endpoints(service.id(), port.port());
       if (endpoints.isEmpty() || !endpoints.stream().allMatch(ClusterTls::hasSidecar)) {
@@ -125,10 +129,11 @@ final class ClusterTls {
 
   /**
    * The SPIFFE identities of every pod behind the service (any port, ready or not), sorted: the
-   * SANs an Istio client accepts from the destination.
+   * SANs an Istio client accepts from the destination, plus a ServiceEntry's {@code
+   * subjectAltNames}.
    */
   static List<String> serviceAccounts(MeshSnapshot snapshot, Service service) {
-    TreeSet<String> out = new TreeSet<>();
+    TreeSet<String> out = new TreeSet<>(service.attributes().subjectAltNames());
     String td = snapshot.mesh().trustDomain();
     for (ServicePort p : service.ports()) {
       for (MeshEndpoint e : snapshot.endpoints().endpoints(service.id(), p.port())) {

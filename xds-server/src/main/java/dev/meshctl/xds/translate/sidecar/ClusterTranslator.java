@@ -7,11 +7,14 @@ import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.Protocol;
+import dev.meshctl.xds.model.Resolution;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.common.ConfigSources;
 import dev.meshctl.xds.translate.common.TypedConfigs;
+import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -20,6 +23,8 @@ import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +47,9 @@ public final class ClusterTranslator {
   /** Inbound ORIGINAL_DST hosts are never cleaned up: Istio uses protobuf's max duration. */
   private static final Duration NEVER = Duration.newBuilder().setSeconds(315576000000L).build();
 
+  /** How often Envoy re-resolves DNS clusters (Istio's mesh default {@code dnsRefreshRate}). */
+  private static final Duration DNS_REFRESH_RATE = Duration.newBuilder().setSeconds(60).build();
+
   /** Idle timeout of passthrough upstream connections (Istio: 5 minutes). */
   private static final Duration PASSTHROUGH_IDLE = Duration.newBuilder().setSeconds(300).build();
 
@@ -60,12 +68,18 @@ public final class ClusterTranslator {
           continue;
         }
         String host = scope.host(service);
-        out.add(outboundCluster(scope.snapshot(), service, port, host, rule, ""));
+        out.add(
+            withDns(
+                scope, service, outboundCluster(scope.snapshot(), service, port, host, rule, "")));
         if (rule.isPresent()) {
           // One cluster per subset and port, even for subsets no endpoint matches yet: a route
           // may name the subset before its pods exist (Istio's "503 during rollout" otherwise).
           for (DestinationRule.Subset subset : rule.get().subsets()) {
-            out.add(outboundCluster(scope.snapshot(), service, port, host, rule, subset.name()));
+            out.add(
+                withDns(
+                    scope,
+                    service,
+                    outboundCluster(scope.snapshot(), service, port, host, rule, subset.name())));
           }
         }
       }
@@ -81,6 +95,12 @@ public final class ClusterTranslator {
     List<Cluster> out = new ArrayList<>();
     for (SidecarScope.InboundPort in : scope.inbound()) {
       String name = ResourceNames.inboundCluster(in.targetPort());
+      if (!in.defaultEndpoint().isEmpty()) {
+        Cluster.Builder c = SidecarIngress.cluster(scope, name, in.defaultEndpoint());
+        applyUpstreamProtocol(c, in.target().port().protocol());
+        out.add(c.build());
+        continue;
+      }
       Cluster.Builder c =
           base(name, Cluster.DiscoveryType.ORIGINAL_DST, scope.mesh())
               .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
@@ -102,12 +122,26 @@ public final class ClusterTranslator {
     MeshConfig mesh = snapshot.mesh();
     String name = ResourceNames.outboundCluster(port.port(), subset, host);
     Cluster.Builder c;
-    if (service.headless()) {
-      // Istio models headless services as resolution "passthrough": the client already resolved a
-      // pod IP through DNS, so Envoy forwards to the original destination.
+    Resolution resolution = service.resolution();
+    if (resolution == Resolution.PASSTHROUGH) {
+      // Headless services and ServiceEntries with resolution NONE: the client already resolved an
+      // IP, so Envoy forwards to the original destination.
       c =
           base(name, Cluster.DiscoveryType.ORIGINAL_DST, mesh)
               .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+    } else if (resolution == Resolution.DNS_LB || resolution == Resolution.DNS_ROUND_ROBIN) {
+      // Envoy resolves the endpoints' names itself; they travel inline (see withDns), not by EDS.
+      c =
+          base(
+                  name,
+                  resolution == Resolution.DNS_LB
+                      ? Cluster.DiscoveryType.STRICT_DNS
+                      : Cluster.DiscoveryType.LOGICAL_DNS,
+                  mesh)
+              .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST)
+              .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_ONLY)
+              .setDnsRefreshRate(DNS_REFRESH_RATE)
+              .setRespectDnsTtl(true);
     } else {
       c =
           base(name, Cluster.DiscoveryType.EDS, mesh)
@@ -120,7 +154,7 @@ public final class ClusterTranslator {
     applyUpstreamProtocol(c, port.protocol());
     TrafficPolicy policy =
         rule.map(r -> TrafficPolicy.of(r, subset, port.port())).orElse(TrafficPolicy.NONE);
-    if (rule.isPresent() && !service.headless()) {
+    if (rule.isPresent() && resolution != Resolution.PASSTHROUGH) {
       ClusterPolicies.apply(c, policy);
     }
     // After the policies: a PASSTHROUGH load balancer changes the cluster type TLS depends on.
@@ -128,8 +162,36 @@ public final class ClusterTranslator {
     return c.build();
   }
 
+  /**
+   * DNS clusters carry their endpoints inline: every (subset-matching) endpoint for STRICT_DNS,
+   * only the first for LOGICAL_DNS, which Envoy requires to have exactly one host.
+   */
+  private static Cluster withDns(SidecarScope scope, Service service, Cluster cluster) {
+    if (cluster.getType() != Cluster.DiscoveryType.STRICT_DNS
+        && cluster.getType() != Cluster.DiscoveryType.LOGICAL_DNS) {
+      return cluster;
+    }
+    ClusterLoadAssignment cla =
+        EndpointTranslator.translate(
+                scope.snapshot(), cluster.getName(), MeshGenerator.subsets(scope.snapshot()))
+            .orElse(ClusterLoadAssignment.newBuilder().setClusterName(cluster.getName()).build());
+    if (cluster.getType() == Cluster.DiscoveryType.LOGICAL_DNS && cla.getEndpointsCount() > 0) {
+      LocalityLbEndpoints first = cla.getEndpoints(0);
+      cla =
+          cla.toBuilder()
+              .clearEndpoints()
+              .addEndpoints(
+                  first.toBuilder()
+                      .clearLbEndpoints()
+                      .addLbEndpoints(first.getLbEndpoints(0))
+                      .setLoadBalancingWeight(first.getLbEndpoints(0).getLoadBalancingWeight()))
+              .build();
+    }
+    return cluster.toBuilder().setLoadAssignment(cla).build();
+  }
+
   /** Name, type, connect timeout, default circuit breakers and Istio's alt stat name. */
-  private static Cluster.Builder base(String name, Cluster.DiscoveryType type, MeshConfig mesh) {
+  static Cluster.Builder base(String name, Cluster.DiscoveryType type, MeshConfig mesh) {
     return Cluster.newBuilder()
         .setName(name)
         .setType(type)
@@ -228,7 +290,7 @@ public final class ClusterTranslator {
    * Upstream connections from the sidecar to the local app bind to 127.0.0.6, which the iptables
    * rules exempt from redirection; otherwise they would loop back into the sidecar.
    */
-  private static BindConfig inboundBind() {
+  static BindConfig inboundBind() {
     return BindConfig.newBuilder()
         .setSourceAddress(
             SocketAddress.newBuilder()

@@ -30,12 +30,17 @@ import java.util.TreeSet;
  *   <li>sniffed ports get {@code <vip>_<port>}: an HTTP chain with RDS {@code <host>:<port>} and
  *       the TCP chain as the default chain;
  *   <li>headless services have no VIP: their TCP and sniffed ports get one listener per endpoint IP
- *       (not the proxy's own), their HTTP ports share the wildcard listener.
+ *       (not the proxy's own), their HTTP ports share the wildcard listener;
+ *   <li>ServiceEntry TCP and sniffed ports get one listener per address ({@code <addr>_<port>}); a
+ *       CIDR address, or no address at all, shares {@code 0.0.0.0_<port>} (a CIDR through a chain
+ *       matching its prefix).
  * </ul>
  *
- * When two services claim the same address and port with different protocols, the first by host
- * name wins and the other is skipped (Istio merges some of these cases; not yet done here). Pure;
- * any thread.
+ * TCP listeners carry one chain per VirtualService {@code tls}/{@code tcp} rule or service ({@link
+ * TcpRoutes}), so services sharing a TCP listener are told apart by SNI or destination prefix. When
+ * two services claim the same address and port with different protocols, the first by host name
+ * wins and the other is skipped (Istio merges some of these cases; not yet done here). Pure; any
+ * thread.
  */
 public final class OutboundListenerTranslator {
   private OutboundListenerTranslator() {}
@@ -46,10 +51,10 @@ public final class OutboundListenerTranslator {
     AUTO
   }
 
-  private record Entry(Kind kind, Service service, ServicePort port, String bind) {}
+  private record Entry(Kind kind, Service service, ServicePort port, String bind, String cidr) {}
 
   public static List<Listener> translate(MeshSnapshot snapshot, SidecarScope scope) {
-    Map<String, Entry> entries = new TreeMap<>();
+    Map<String, List<Entry>> entries = new TreeMap<>();
     Set<String> ownIps = new TreeSet<>(scope.proxy().ipAddresses());
     for (Service service : scope.services()) {
       for (ServicePort port : service.ports()) {
@@ -62,15 +67,22 @@ public final class OutboundListenerTranslator {
                 ? Kind.HTTP
                 : lp == ListenerProtocol.TCP ? Kind.TCP : Kind.AUTO;
         for (String bind : binds(snapshot, service, port, kind, ownIps)) {
-          // First claim wins; a second HTTP service on a shared wildcard port is served by the
-          // same listener through its own virtual host in RDS.
-          entries.putIfAbsent(
-              ResourceNames.listener(bind, port.port()), new Entry(kind, service, port, bind));
+          // The first claim decides the listener's kind; a second HTTP service on a shared
+          // wildcard port is served through its own virtual host in RDS, a second TCP service
+          // through its own filter chain.
+          String cidr = bind.indexOf('/') < 0 ? "" : bind;
+          String address = cidr.isEmpty() ? bind : ResourceNames.WILDCARD_ADDRESS;
+          List<Entry> claims =
+              entries.computeIfAbsent(
+                  ResourceNames.listener(address, port.port()), k -> new ArrayList<>());
+          if (claims.isEmpty() || (claims.get(0).kind() == Kind.TCP && kind == Kind.TCP)) {
+            claims.add(new Entry(kind, service, port, address, cidr));
+          }
         }
       }
     }
     List<Listener> out = new ArrayList<>();
-    entries.forEach((name, e) -> out.add(listener(scope, name, e)));
+    entries.forEach((name, claims) -> out.add(listener(scope, name, claims)));
     return out;
   }
 
@@ -78,6 +90,11 @@ public final class OutboundListenerTranslator {
       MeshSnapshot snapshot, Service service, ServicePort port, Kind kind, Set<String> ownIps) {
     if (kind == Kind.HTTP) {
       return List.of(ResourceNames.WILDCARD_ADDRESS);
+    }
+    if (service.attributes().fromServiceEntry()) {
+      // Istio binds each address; CIDRs go through the wildcard listener (see translate).
+      List<String> addresses = service.attributes().addresses();
+      return addresses.isEmpty() ? List.of(ResourceNames.WILDCARD_ADDRESS) : addresses;
     }
     if (!service.vip().isEmpty()) {
       return List.of(service.vip());
@@ -96,7 +113,8 @@ public final class OutboundListenerTranslator {
     return new ArrayList<>(ips);
   }
 
-  private static Listener listener(SidecarScope scope, String name, Entry e) {
+  private static Listener listener(SidecarScope scope, String name, List<Entry> claims) {
+    Entry e = claims.get(0);
     String host = scope.host(e.service());
     String cluster = ResourceNames.outboundCluster(e.port().port(), "", host);
     Listener.Builder l =
@@ -114,7 +132,15 @@ public final class OutboundListenerTranslator {
         l.setDefaultFilterChain(passthroughChain(scope));
         inspectors(l);
       }
-      case TCP -> l.addFilterChains(tcpChain(cluster));
+      case TCP -> {
+        List<TcpRoutes.Claim> tcp = new ArrayList<>();
+        claims.forEach(c -> tcp.add(new TcpRoutes.Claim(c.service(), c.port(), c.cidr())));
+        List<FilterChain> chains = TcpRoutes.chains(scope, e.port().port(), tcp);
+        l.addAllFilterChains(chains);
+        if (chains.stream().anyMatch(c -> c.getFilterChainMatch().getServerNamesCount() > 0)) {
+          l.addListenerFilters(TypedConfigs.tlsInspector());
+        }
+      }
       case AUTO -> {
         l.addFilterChains(httpChain(name, ResourceNames.hostPort(host, e.port().port())));
         l.setDefaultFilterChain(tcpChain(cluster));

@@ -118,16 +118,30 @@ public final class RouteTranslator {
    */
   static List<String> domains(SidecarScope scope, Service service) {
     TreeSet<String> d = new TreeSet<>();
-    String name = service.id().name();
-    String ns = service.id().namespace();
-    d.add(scope.host(service));
-    d.add(name + "." + ns + ".svc");
-    d.add(name + "." + ns);
-    if (ns.equals(scope.proxy().namespace())) {
-      d.add(name);
+    String host = scope.host(service);
+    d.add(host);
+    // Short forms exist for every host in the cluster domain, Kubernetes Service or ServiceEntry.
+    String suffix = ".svc." + scope.domainSuffix();
+    if (host.endsWith(suffix)) {
+      String nameNs = host.substring(0, host.length() - scope.domainSuffix().length() - 5);
+      int dot = nameNs.lastIndexOf('.');
+      if (dot > 0) {
+        String name = nameNs.substring(0, dot);
+        String ns = nameNs.substring(dot + 1);
+        d.add(name + "." + ns + ".svc");
+        d.add(name + "." + ns);
+        if (ns.equals(scope.proxy().namespace())) {
+          d.add(name);
+        }
+      }
     }
     if (!service.vip().isEmpty()) {
       d.add(service.vip());
+    }
+    for (String address : service.attributes().addresses()) {
+      if (address.indexOf('/') < 0) {
+        d.add(address);
+      }
     }
     return new ArrayList<>(d);
   }

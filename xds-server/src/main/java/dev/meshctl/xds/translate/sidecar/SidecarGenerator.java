@@ -52,7 +52,7 @@ public final class SidecarGenerator implements XdsGenerator {
     List<Cluster> out =
         new ArrayList<>(
             context.memo(
-                new OutboundClustersKey(scope.proxy().namespace()),
+                new OutboundClustersKey(scope.proxy().namespace(), scope.sidecar()),
                 k -> ClusterTranslator.outbound(scope)));
     out.addAll(ClusterTranslator.inbound(scope));
     return out;
@@ -73,8 +73,8 @@ public final class SidecarGenerator implements XdsGenerator {
 
   /**
    * Memo key of the outbound clusters, which depend only on the proxy's namespace (DestinationRule
-   * visibility). Valid while every proxy sees every service; when Sidecar resources narrow
-   * visibility, the key must include the visible set.
+   * and exportTo visibility) and the Sidecar resource that applies to it (egress imports; the
+   * catch-all clusters do not depend on its outbound policy).
    */
-  private record OutboundClustersKey(String namespace) {}
+  private record OutboundClustersKey(String namespace, String sidecar) {}
 }

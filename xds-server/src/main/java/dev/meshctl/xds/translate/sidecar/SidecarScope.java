@@ -1,10 +1,16 @@
 package dev.meshctl.xds.translate.sidecar;
 
+import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.crds.networking.DestinationRule;
+import dev.meshctl.crds.networking.Sidecar;
 import dev.meshctl.xds.model.EndpointIndex.ServiceTarget;
+import dev.meshctl.xds.model.Locality;
 import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshEndpoint;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
@@ -16,8 +22,10 @@ import java.util.TreeMap;
 
 /**
  * What one sidecar sees of the mesh: the services it may call (outbound) and the service ports it
- * serves (inbound). Today every service is visible; a Sidecar resource will narrow {@link
- * #services} here, in one place, without touching the translators. Immutable; any thread.
+ * serves (inbound). The services are those exported to the proxy's namespace and imported by the
+ * Sidecar resource that applies to it ({@link SidecarEgress}); the Sidecar's {@code
+ * outboundTrafficPolicy} overrides the mesh's. Narrowing happens here, in one place, so the
+ * translators need not know about Sidecar resources. Immutable; any thread.
  *
  * @param proxy the sidecar
  * @param mesh mesh-wide settings
@@ -25,6 +33,9 @@ import java.util.TreeMap;
  * @param services visible services, ordered by host name
  * @param inbound one target per inbound (container) port, ordered by port
  * @param snapshot the whole snapshot, for the VirtualServices and DestinationRules the proxy sees
+ * @param sidecar the Sidecar resource that applies to the proxy ({@code namespace/name}), or {@code
+ *     ""}
+ * @param outboundTrafficPolicy the mesh's policy, or the Sidecar's when it sets one
  */
 public record SidecarScope(
     Proxy proxy,
@@ -32,7 +43,9 @@ public record SidecarScope(
     String domainSuffix,
     List<Service> services,
     List<InboundPort> inbound,
-    MeshSnapshot snapshot) {
+    MeshSnapshot snapshot,
+    String sidecar,
+    MeshConfig.OutboundTrafficPolicy outboundTrafficPolicy) {
 
   public SidecarScope {
     services = List.copyOf(services);
@@ -46,8 +59,15 @@ public record SidecarScope(
    *     endpoint's port)
    * @param target the service port served there; when several services select the same port, the
    *     first by service name and port wins (Istio picks the oldest service, which we cannot know)
+   * @param defaultEndpoint where a Sidecar {@code ingress} listener sends the traffic ({@code
+   *     127.0.0.1:8080}, {@code 0.0.0.0:8080}, {@code unix:///path}), or {@code ""}: the original
+   *     destination
    */
-  public record InboundPort(int targetPort, ServiceTarget target) {}
+  public record InboundPort(int targetPort, ServiceTarget target, String defaultEndpoint) {
+    public InboundPort(int targetPort, ServiceTarget target) {
+      this(targetPort, target, "");
+    }
+  }
 
   /** The scope of {@code proxy} in {@code snapshot}. */
   public static SidecarScope of(MeshSnapshot snapshot, Proxy proxy) {
@@ -60,13 +80,86 @@ public record SidecarScope(
         }
       }
     }
+    Optional<IstioConfig> config = snapshot.sidecars().forProxy(proxy.namespace(), proxy.labels());
+    Sidecar sidecar = config.map(c -> c.spec(Sidecar.class)).orElse(null);
+    MeshConfig.OutboundTrafficPolicy policy = snapshot.mesh().outboundTrafficPolicy();
+    if (sidecar != null
+        && sidecar.outboundTrafficPolicy() != null
+        && sidecar.outboundTrafficPolicy().mode() != null) {
+      policy =
+          sidecar.outboundTrafficPolicy().mode() == Sidecar.Mode.REGISTRY_ONLY
+              ? MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
+              : MeshConfig.OutboundTrafficPolicy.ALLOW_ANY;
+    }
+    if (sidecar != null && sidecar.ingress() != null && !sidecar.ingress().isEmpty()) {
+      byPort = ingressPorts(proxy, sidecar, byPort);
+    }
     return new SidecarScope(
         proxy,
         snapshot.mesh(),
         snapshot.services().domainSuffix(),
-        new ArrayList<>(snapshot.services().all()),
+        SidecarEgress.visible(
+            snapshot.services().all(),
+            snapshot.services().domainSuffix(),
+            proxy.namespace(),
+            sidecar,
+            // "." is the proxy's namespace even for the root namespace's default Sidecar.
+            proxy.namespace()),
         new ArrayList<>(byPort.values()),
-        snapshot);
+        snapshot,
+        config.map(c -> c.namespace() + "/" + c.name()).orElse(""),
+        policy);
+  }
+
+  /**
+   * A Sidecar's {@code ingress} listeners replace the inbound ports the proxy's services imply: one
+   * port each, with the declared protocol, for the service served there (if any) or else for a
+   * placeholder service named after the Sidecar port.
+   */
+  private static Map<Integer, InboundPort> ingressPorts(
+      Proxy proxy, Sidecar sidecar, Map<Integer, InboundPort> fromServices) {
+    Map<Integer, InboundPort> out = new TreeMap<>();
+    for (Sidecar.IngressListener in : sidecar.ingress()) {
+      if (in.port() == null || in.port().number() == null) {
+        continue;
+      }
+      int number = in.port().number();
+      String name = in.port().name() == null ? "" : in.port().name();
+      ServicePort port =
+          new ServicePort(
+              name,
+              number,
+              number,
+              "",
+              "TCP",
+              in.port().protocol() == null ? "" : in.port().protocol());
+      InboundPort existing = fromServices.get(number);
+      Service service =
+          existing != null
+              ? existing.target().service()
+              : new Service(
+                  NamespacedName.of(proxy.namespace(), name.isEmpty() ? "ingress" : name),
+                  Map.of(),
+                  Map.of(),
+                  "",
+                  List.of(port));
+      MeshEndpoint endpoint =
+          new MeshEndpoint(
+              proxy.ipAddresses().isEmpty() ? "" : proxy.ipAddresses().get(0),
+              number,
+              proxy.labels(),
+              proxy.serviceAccount(),
+              Locality.UNKNOWN,
+              null,
+              true);
+      out.putIfAbsent(
+          number,
+          new InboundPort(
+              number,
+              new ServiceTarget(service, port, endpoint),
+              in.defaultEndpoint() == null ? "" : in.defaultEndpoint()));
+    }
+    return out;
   }
 
   /** The service's host name, e.g. {@code reviews.default.svc.cluster.local}. */
@@ -81,7 +174,7 @@ public record SidecarScope(
 
   /** Where outbound traffic to unknown destinations goes under the mesh's policy. */
   public String catchAllCluster() {
-    return mesh.outboundTrafficPolicy() == MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
+    return outboundTrafficPolicy == MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY
         ? ResourceNames.BLACKHOLE_CLUSTER
         : ResourceNames.PASSTHROUGH_CLUSTER;
   }
