@@ -15,7 +15,13 @@ public enum ConfigKind {
   GATEWAY("Gateway", false),
   SERVICE_ENTRY("ServiceEntry", false),
   SIDECAR("Sidecar", false),
-  WORKLOAD_ENTRY("WorkloadEntry", false);
+  WORKLOAD_ENTRY("WorkloadEntry", false),
+  /** Labels select namespaces for discovery selectors: a change re-scopes the whole mesh. */
+  NAMESPACE("Namespace", false),
+  /** Node topology labels set endpoint localities; rare, so a full push is fine. */
+  NODE("Node", false),
+  /** The one mesh config ({@link MeshConfig#KEY}); mesh-wide, so always a full push. */
+  MESH_CONFIG("MeshConfig", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;

@@ -35,6 +35,20 @@ public final class EndpointIndex {
    */
   public static EndpointIndex build(
       ServiceIndex services, PodIndex pods, Collection<EndpointSlice> slices) {
+    return build(services, pods, slices, Map.of());
+  }
+
+  /**
+   * As {@link #build(ServiceIndex, PodIndex, Collection)}, with the locality of each node (by node
+   * name). An endpoint's locality is its node's (the slice's {@code nodeName}, else the pod's),
+   * when that node is known and has topology labels; otherwise the slice's {@code zone}, as Istio
+   * does.
+   */
+  public static EndpointIndex build(
+      ServiceIndex services,
+      PodIndex pods,
+      Collection<EndpointSlice> slices,
+      Map<String, Locality> nodeLocalities) {
     Map<ServicePortKey, List<MeshEndpoint>> byPort = new TreeMap<>();
     Map<String, List<ServiceTarget>> byAddress = new TreeMap<>();
     List<EndpointSlice> ordered = new ArrayList<>(slices);
@@ -65,7 +79,7 @@ public final class EndpointIndex {
                     ep.port(),
                     pod == null ? Map.of() : pod.labels(),
                     pod == null ? "" : pod.serviceAccount(),
-                    e.zone().isEmpty() ? Locality.UNKNOWN : new Locality("", e.zone(), ""),
+                    locality(e, pod, nodeLocalities),
                     pod == null ? null : pod.id(),
                     e.conditions().ready());
             byPort.computeIfAbsent(key, k -> new ArrayList<>()).add(me);
@@ -87,6 +101,16 @@ public final class EndpointIndex {
           return List.copyOf(v);
         });
     return new EndpointIndex(byPort, byAddress);
+  }
+
+  private static Locality locality(
+      EndpointSlice.Endpoint e, Pod pod, Map<String, Locality> nodeLocalities) {
+    String node = !e.nodeName().isEmpty() ? e.nodeName() : pod == null ? "" : pod.nodeName();
+    Locality fromNode = nodeLocalities.getOrDefault(node, Locality.UNKNOWN);
+    if (!fromNode.isUnknown()) {
+      return fromNode;
+    }
+    return e.zone().isEmpty() ? Locality.UNKNOWN : new Locality("", e.zone(), "");
   }
 
   private static EndpointSlice.EndpointPort matchingPort(EndpointSlice slice, ServicePort sp) {

@@ -5,7 +5,9 @@ import dev.meshctl.crds.decode.IstioConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Everything one push translates from: the mesh config and indexes over every input object. Built
@@ -36,8 +38,19 @@ public record MeshSnapshot(
     Objects.requireNonNull(destinationRules, "destinationRules");
   }
 
-  /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
+  /**
+   * Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. A
+   * {@link MeshConfig} among the objects replaces {@code mesh} (the default); Nodes give the
+   * locality of the endpoints of pods on them; Namespaces are not indexed (discovery selectors are
+   * applied before the objects get here).
+   */
   public static MeshSnapshot build(MeshConfig mesh, Collection<? extends ConfigObject> objects) {
+    for (ConfigObject o : objects) {
+      if (o instanceof MeshConfig stored) {
+        mesh = stored;
+      }
+    }
+    Map<String, Locality> nodeLocalities = new TreeMap<>();
     List<Service> services = new ArrayList<>();
     List<EndpointSlice> slices = new ArrayList<>();
     List<Pod> pods = new ArrayList<>();
@@ -51,6 +64,8 @@ public record MeshSnapshot(
         slices.add(e);
       } else if (o instanceof Pod p) {
         pods.add(p);
+      } else if (o instanceof Node n) {
+        nodeLocalities.put(n.name(), n.locality());
       } else if (o instanceof IstioObject i) {
         // Gateway, ServiceEntry, Sidecar and WorkloadEntry are stored but not translated yet.
         if (i.config().kind() == IstioKind.VIRTUAL_SERVICE) {
@@ -66,7 +81,7 @@ public record MeshSnapshot(
         mesh,
         serviceIndex,
         podIndex,
-        EndpointIndex.build(serviceIndex, podIndex, slices),
+        EndpointIndex.build(serviceIndex, podIndex, slices, nodeLocalities),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules));
   }
