@@ -78,6 +78,9 @@ public final class PushMetrics implements PushObserver, StoreObserver {
           // Istio counts every Istio config object as a "config" update.
           case VIRTUAL_SERVICE, DESTINATION_RULE, GATEWAY, SERVICE_ENTRY, SIDECAR, WORKLOAD_ENTRY ->
               "config";
+          // Istio counts namespace and mesh config updates as config; node labels move endpoints.
+          case NAMESPACE, MESH_CONFIG -> "config";
+          case NODE -> "eds";
         };
     inboundUpdates.inc(type);
   }
@@ -97,6 +100,10 @@ public final class PushMetrics implements PushObserver, StoreObserver {
       case ENDPOINT_SLICE, POD -> "endpoint";
       case VIRTUAL_SERVICE, DESTINATION_RULE, GATEWAY, SERVICE_ENTRY, SIDECAR, WORKLOAD_ENTRY ->
           "config";
+      // Istio's trigger names: "namespace" for namespace updates, "global" for mesh config.
+      case NAMESPACE -> "namespace";
+      case NODE -> "endpoint";
+      case MESH_CONFIG -> "global";
     };
   }
 
