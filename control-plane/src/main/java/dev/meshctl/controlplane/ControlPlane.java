@@ -9,8 +9,10 @@ import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.security.SecureServing;
 import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.FileSource;
+import dev.meshctl.controlplane.source.MeshConfigFileSource;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.store.ConfigStore;
+import dev.meshctl.controlplane.store.DiscoveryFilter;
 import dev.meshctl.controlplane.webhook.WebhookServing;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -52,6 +54,9 @@ public final class ControlPlane implements AutoCloseable {
    * @param debounce push debounce windows
    * @param kubernetes the cluster to watch, if any
    * @param security the CA, secure xDS port and injection webhook; empty runs none of them
+   * @param meshConfigFile a watched MeshConfig YAML file; it wins over the {@code istio} ConfigMap
+   * @param revision the control plane's revision ({@code istio.io/rev}); {@code ""}: none, every
+   *     Istio config object is used
    */
   public record Settings(
       Optional<Path> configDir,
@@ -59,12 +64,28 @@ public final class ControlPlane implements AutoCloseable {
       int monitoringPort,
       PushLoop.Settings debounce,
       Optional<KubernetesSource.Settings> kubernetes,
-      Optional<SecuritySettings> security) {
+      Optional<SecuritySettings> security,
+      Optional<Path> meshConfigFile,
+      String revision) {
     public Settings {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(debounce, "debounce");
       Objects.requireNonNull(kubernetes, "kubernetes");
       Objects.requireNonNull(security, "security");
+      Objects.requireNonNull(meshConfigFile, "meshConfigFile");
+      Objects.requireNonNull(revision, "revision");
+    }
+
+    /** Without a mesh config file and revision. */
+    public Settings(
+        Optional<Path> configDir,
+        int xdsPort,
+        int monitoringPort,
+        PushLoop.Settings debounce,
+        Optional<KubernetesSource.Settings> kubernetes,
+        Optional<SecuritySettings> security) {
+      this(
+          configDir, xdsPort, monitoringPort, debounce, kubernetes, security, Optional.empty(), "");
     }
 
     /** Without the secure side (no CA, secure xDS port or webhook). */
@@ -90,6 +111,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PushMetrics pushMetrics = new PushMetrics(metrics);
   private final List<AutoCloseable> closeables = new ArrayList<>(); // closed in reverse
   private volatile FileSource fileSource;
+  private volatile MeshConfigFileSource meshConfigSource;
   private volatile KubernetesSource kubeSource;
   private volatile PushLoop pushLoop;
   private volatile XdsFrontend xds;
@@ -143,7 +165,8 @@ public final class ControlPlane implements AutoCloseable {
     PushStatusRecorder pushStatus = new PushStatusRecorder(clock, () -> xds.connections().size());
     pushLoop =
         new PushLoop(
-            store::snapshotObjects,
+            // Discovery selectors and the revision cut the store down to what the mesh sees.
+            () -> DiscoveryFilter.visible(store.snapshotObjects(), settings.revision()),
             pushStatus.recording(xds),
             pushThread,
             clock,
@@ -168,6 +191,13 @@ public final class ControlPlane implements AutoCloseable {
             pushStatus,
             DebugEndpoints.istiodName(System.getenv())));
 
+    if (settings.meshConfigFile().isPresent()) {
+      meshConfigSource =
+          new MeshConfigFileSource(
+              settings.meshConfigFile().get(), store, daemonThreads("meshctl-mesh-config-watcher"));
+      closeables.add(meshConfigSource);
+      meshConfigSource.start();
+    }
     if (settings.configDir().isPresent()) {
       fileSource =
           new FileSource(
@@ -223,11 +253,16 @@ public final class ControlPlane implements AutoCloseable {
     return loop == null ? 0 : loop.pushes();
   }
 
-  /** The current config problems: the files', then Kubernetes' (empty for the embedded sample). */
+  /**
+   * The current config problems: the mesh config file's, the config files', then Kubernetes' (empty
+   * for the embedded sample).
+   */
   public List<String> diagnostics() {
     FileSource fs = fileSource;
     KubernetesSource ks = kubeSource;
-    List<String> out = new ArrayList<>(fs == null ? List.of() : fs.diagnostics());
+    MeshConfigFileSource ms = meshConfigSource;
+    List<String> out = new ArrayList<>(ms == null ? List.of() : ms.diagnostics());
+    out.addAll(fs == null ? List.of() : fs.diagnostics());
     if (ks != null) {
       out.addAll(ks.diagnostics());
     }
@@ -275,6 +310,10 @@ public final class ControlPlane implements AutoCloseable {
     if (ks != null) {
       config +=
           (config.isEmpty() ? "" : ", ") + "kubernetes " + ks.serverUrl() + " (" + ks.scope() + ")";
+    }
+    MeshConfigFileSource ms = meshConfigSource;
+    if (ms != null) {
+      config += ", mesh config " + ms.file() + " (watched)";
     }
     return "meshctl serving: xds port "
         + xdsPort()
