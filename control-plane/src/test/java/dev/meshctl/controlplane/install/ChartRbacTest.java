@@ -91,7 +91,14 @@ class ChartRbacTest {
               "",
               List.of("namespaces", "nodes"),
               READ,
-              "injection namespace labels, node locality (issues 4, 6)"),
+              "KubernetesSource: discovery selectors and injection use namespace labels, node"
+                  + " labels give endpoint locality"),
+          new Need(
+              Scope.CLUSTER,
+              "",
+              List.of("secrets"),
+              READ,
+              "KubernetesSource Secret informer in every watched namespace (gateway credentials)"),
           new Need(
               Scope.CLUSTER, "networking.istio.io", NETWORKING, READ, "Istio config informers"),
           new Need(
@@ -213,15 +220,24 @@ class ChartRbacTest {
     }
   }
 
+  /**
+   * Informers per watched namespace (or for all namespaces): Services, EndpointSlices, Pods,
+   * Secrets and every Istio kind.
+   */
+  private static final int PER_SCOPE = 4 + IstioKind.values().length;
+
+  /** Informers watched once: Namespaces, Nodes, the mesh ConfigMap in the release namespace. */
+  private static final int ONCE = 3;
+
   @Test
   void controlPlaneOnDefaultValuesMakesOnlyGrantedCalls() throws Exception {
-    assertRecordedCallsGranted(RenderedChart.render(InstallChartTest.DEFAULT_NS), 3);
+    assertRecordedCallsGranted(RenderedChart.render(InstallChartTest.DEFAULT_NS), PER_SCOPE + ONCE);
   }
 
   @Test
   void controlPlaneWatchingTwoNamespacesMakesOnlyGrantedCalls() throws Exception {
-    // Three resources in each of the two watched namespaces.
-    assertRecordedCallsGranted(RenderedChart.renderNonDefault(InstallChartTest.CUSTOM_NS), 6);
+    assertRecordedCallsGranted(
+        RenderedChart.renderNonDefault(InstallChartTest.CUSTOM_NS), 2 * PER_SCOPE + ONCE);
   }
 
   private void assertRecordedCallsGranted(RenderedChart chart, int informers) throws Exception {
