@@ -244,7 +244,7 @@ public final class KubernetesSource implements AutoCloseable {
     if (w.crd()) {
       informer.exceptionHandler(
           (isStarted, t) -> {
-            if (notFound(t)) {
+            if (Watch.notFound(t)) {
               missing.complete(null);
               if (missingCrds.add(w.kubeKind() + " " + w.apiVersion())) {
                 log.warn(
@@ -276,15 +276,6 @@ public final class KubernetesSource implements AutoCloseable {
             delete(KubeObjects.ref(w.kubeKind(), obj));
           }
         });
-  }
-
-  private static boolean notFound(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof KubernetesClientException k && k.getCode() == 404) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void update(Watch w, HasMetadata obj) {

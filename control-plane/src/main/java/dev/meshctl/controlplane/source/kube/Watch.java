@@ -4,6 +4,7 @@ import dev.meshctl.crds.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -137,5 +138,15 @@ record Watch(
             maker.make(
                 client.configMaps().inNamespace(controlPlaneNamespace).withName(MESH_CONFIG_MAP))));
     return out;
+  }
+
+  /** Whether {@code t} (or a cause) is the API server's 404: for a CRD kind, not installed. */
+  static boolean notFound(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof KubernetesClientException k && k.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
   }
 }

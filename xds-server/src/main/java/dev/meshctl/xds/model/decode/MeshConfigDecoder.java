@@ -30,84 +30,6 @@ public final class MeshConfigDecoder {
   private static final Pattern DNS_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  /** Istio fields that do not change what we generate (proxy agent, telemetry, CA plumbing). */
-  private static final Set<String> NO_EFFECT =
-      Set.of(
-          "accessLogEncoding",
-          "accessLogFile",
-          "accessLogFormat",
-          "ca",
-          "caCertificates",
-          "certificates",
-          "defaultProviders",
-          "disableEnvoyListenerLog",
-          "enableEnvoyAccessLogService",
-          "enablePrometheusMerge",
-          "enableTracing",
-          "extensionProviders",
-          "ingressSelector",
-          "ingressService",
-          "proxyHttpPort",
-          "proxyListenPort",
-          "proxyInboundListenPort",
-          "sdsUdsPath",
-          "trustDomainAliases",
-          "verifyCertificateAtClient");
-
-  /** Istio fields that would change generated config but are not implemented: warned about. */
-  private static final Set<String> NOT_SUPPORTED =
-      Set.of(
-          "defaultDestinationRuleExportTo",
-          "defaultHttpRetryPolicy",
-          "defaultServiceExportTo",
-          "defaultVirtualServiceExportTo",
-          "dnsRefreshRate",
-          "h2UpgradePolicy",
-          "inboundClusterStatName",
-          "localityLbSetting",
-          "meshMTLS",
-          "outboundClusterStatName",
-          "protocolDetectionTimeout",
-          "serviceSettings",
-          "tcpKeepalive",
-          "tlsDefaults");
-
-  /** ProxyConfig ({@code defaultConfig}) fields: read by the proxy's agent, not by us. */
-  private static final Set<String> PROXY_CONFIG_FIELDS =
-      Set.of(
-          "binaryPath",
-          "caCertificatesPem",
-          "clusterName",
-          "concurrency",
-          "configPath",
-          "controlPlaneAuthPolicy",
-          "customConfigFile",
-          "discoveryAddress",
-          "drainDuration",
-          "envoyAccessLogService",
-          "envoyMetricsService",
-          "extraStatTags",
-          "gatewayTopology",
-          "holdApplicationUntilProxyStarts",
-          "image",
-          "interceptionMode",
-          "meshId",
-          "parentShutdownDuration",
-          "privateKeyProvider",
-          "proxyAdminPort",
-          "proxyBootstrapTemplatePath",
-          "proxyMetadata",
-          "proxyStatsMatcher",
-          "readinessProbe",
-          "runtimeValues",
-          "sds",
-          "serviceCluster",
-          "statNameLength",
-          "statsdUdpAddress",
-          "statusPort",
-          "terminationDrainDuration",
-          "tracing");
-
   private MeshConfigDecoder() {}
 
   /**
@@ -176,7 +98,7 @@ public final class MeshConfigDecoder {
         case "ingressControllerMode" -> ingressMode = r.ingressMode(v, f, ingressMode);
         case "ingressClass" -> ingressClass = r.text(v, f, ingressClass);
         case "defaultConfig" -> discoveryAddress = r.defaultConfig(v, f);
-        default -> r.unknown(f, NO_EFFECT, NOT_SUPPORTED);
+        default -> r.unknown(f, MeshConfigFields.NO_EFFECT, MeshConfigFields.NOT_SUPPORTED);
       }
     }
     if (discoveryAddress == null) {
@@ -348,7 +270,7 @@ public final class MeshConfigDecoder {
         String p = path + "." + e.getKey();
         if (e.getKey().equals("discoveryAddress")) {
           address = text(e.getValue(), p, null);
-        } else if (!PROXY_CONFIG_FIELDS.contains(e.getKey())) {
+        } else if (!MeshConfigFields.PROXY_CONFIG.contains(e.getKey())) {
           warn(p, "unknown field; ignored");
         }
       }
