@@ -14,9 +14,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,9 @@ public final class MeshConfigFileSource implements AutoCloseable {
 
   /** The store source name's prefix (the absolute path follows). */
   public static final String SOURCE_NAME_PREFIX = "file-mesh-config:";
+
+  /** How long the directory must be quiet before the file is read again. */
+  private static final Duration SETTLE = Duration.ofMillis(50);
 
   private final Path file;
   private final ConfigStore store;
@@ -98,12 +103,17 @@ public final class MeshConfigFileSource implements AutoCloseable {
     try {
       while (true) {
         WatchKey key = watcher.take();
-        key.pollEvents();
-        reload();
-        if (!key.reset()) {
-          log.warn("event=mesh_config_watch_lost file={}", file);
-          return;
+        // An editor's write arrives as several events (truncate, write): wait until they settle,
+        // so a half-written file is not read.
+        while (key != null) {
+          key.pollEvents();
+          if (!key.reset()) {
+            log.warn("event=mesh_config_watch_lost file={}", file);
+            return;
+          }
+          key = watcher.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
         }
+        reload();
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed

@@ -51,6 +51,16 @@ class MeshConfigFileSourceTest {
     return source;
   }
 
+  /**
+   * Replaces the file atomically (a new file renamed over it, as a ConfigMap mount's swap does), so
+   * the watcher never reads a half-written file.
+   */
+  private void write(Path file, String text) throws Exception {
+    Path tmp = dir.resolve(".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
   private MeshConfig stored() {
     return (MeshConfig) store.get(MeshConfig.KEY).orElseThrow();
   }
@@ -64,13 +74,13 @@ class MeshConfigFileSourceTest {
         .isEqualTo(MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY);
     assertThat(source.diagnostics()).isEmpty();
 
-    Files.writeString(file, "outboundTrafficPolicy: {mode: ALLOW_ANY}\nconnectTimeout: 2s\n");
+    write(file, "outboundTrafficPolicy: {mode: ALLOW_ANY}\nconnectTimeout: 2s\n");
     await().atMost(WAIT).until(() -> stored().connectTimeout().equals(Duration.ofSeconds(2)));
     assertThat(stored().outboundTrafficPolicy())
         .isEqualTo(MeshConfig.OutboundTrafficPolicy.ALLOW_ANY);
 
     int before = changes.size();
-    Files.writeString(file, "outboundTrafficPolicy: {mode: SOMETIMES}\n");
+    write(file, "outboundTrafficPolicy: {mode: SOMETIMES}\n");
     await().atMost(WAIT).until(() -> !source.diagnostics().isEmpty());
     assertThat(source.diagnostics())
         .containsExactly(
@@ -80,10 +90,7 @@ class MeshConfigFileSourceTest {
     assertThat(stored().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(changes).hasSize(before);
 
-    // A ConfigMap-mount-style swap: a new file renamed over the old one.
-    Path tmp = dir.resolve(".tmp");
-    Files.writeString(tmp, "enableAutoMtls: false\n");
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    write(file, "enableAutoMtls: false\n");
     await().atMost(WAIT).until(() -> !stored().enableAutoMtls());
     assertThat(source.diagnostics()).isEmpty();
     assertThat(stored().connectTimeout()).isEqualTo(MeshConfig.DEFAULT.connectTimeout());

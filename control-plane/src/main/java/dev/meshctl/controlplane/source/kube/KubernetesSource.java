@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ExceptionHandler;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -255,8 +255,8 @@ public final class KubernetesSource implements AutoCloseable {
               }
               return true;
             }
-            // fabric8's default: retry once started, unless the object cannot be read.
-            return isStarted && !ExceptionHandler.isDeserializationException(t);
+            // fabric8's default handler: retry once started, unless the watch itself failed.
+            return isStarted && !(t instanceof WatcherException);
           });
     }
     informer.addEventHandler(
