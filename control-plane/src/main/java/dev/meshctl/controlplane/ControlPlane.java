@@ -13,9 +13,11 @@ import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.security.SecureServing;
 import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.FileSource;
+import dev.meshctl.controlplane.source.MeshConfigFileSource;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.status.StatusReporter;
 import dev.meshctl.controlplane.store.ConfigStore;
+import dev.meshctl.controlplane.store.DiscoveryFilter;
 import dev.meshctl.controlplane.webhook.WebhookServing;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -58,6 +60,9 @@ public final class ControlPlane implements AutoCloseable {
    * @param kubernetes the cluster to watch, if any
    * @param security the CA, secure xDS port and injection webhook; empty runs none of them
    * @param election the leader election Lease and timing (used with Kubernetes only)
+   * @param meshConfigFile a watched MeshConfig YAML file; it wins over the {@code istio} ConfigMap
+   * @param revision the control plane's revision ({@code istio.io/rev}); {@code ""}: none, every
+   *     Istio config object is used
    */
   public record Settings(
       Optional<Path> configDir,
@@ -66,16 +71,20 @@ public final class ControlPlane implements AutoCloseable {
       PushLoop.Settings debounce,
       Optional<KubernetesSource.Settings> kubernetes,
       Optional<SecuritySettings> security,
-      ElectionSettings election) {
+      ElectionSettings election,
+      Optional<Path> meshConfigFile,
+      String revision) {
     public Settings {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(debounce, "debounce");
       Objects.requireNonNull(kubernetes, "kubernetes");
       Objects.requireNonNull(security, "security");
       Objects.requireNonNull(election, "election");
+      Objects.requireNonNull(meshConfigFile, "meshConfigFile");
+      Objects.requireNonNull(revision, "revision");
     }
 
-    /** With Istio's leader election defaults. */
+    /** With Istio's leader election defaults, without a mesh config file and revision. */
     public Settings(
         Optional<Path> configDir,
         int xdsPort,
@@ -90,7 +99,9 @@ public final class ControlPlane implements AutoCloseable {
           debounce,
           kubernetes,
           security,
-          ElectionSettings.DEFAULT);
+          ElectionSettings.DEFAULT,
+          Optional.empty(),
+          "");
     }
 
     /** Without the secure side (no CA, secure xDS port or webhook). */
@@ -121,6 +132,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private final List<AutoCloseable> closeables = new ArrayList<>(); // closed in reverse
   private volatile FileSource fileSource;
+  private volatile MeshConfigFileSource meshConfigSource;
   private volatile KubernetesSource kubeSource;
   private volatile PushLoop pushLoop;
   private volatile XdsFrontend xds;
@@ -177,7 +189,8 @@ public final class ControlPlane implements AutoCloseable {
     PushStatusRecorder pushStatus = new PushStatusRecorder(clock, () -> xds.connections().size());
     pushLoop =
         new PushLoop(
-            store::snapshotObjects,
+            // Discovery selectors and the revision cut the store down to what the mesh sees.
+            () -> DiscoveryFilter.visible(store.snapshotObjects(), settings.revision()),
             pushStatus.recording(xds),
             pushThread,
             clock,
@@ -202,6 +215,13 @@ public final class ControlPlane implements AutoCloseable {
             pushStatus,
             DebugEndpoints.istiodName(System.getenv())));
 
+    if (settings.meshConfigFile().isPresent()) {
+      meshConfigSource =
+          new MeshConfigFileSource(
+              settings.meshConfigFile().get(), store, daemonThreads("meshctl-mesh-config-watcher"));
+      closeables.add(meshConfigSource);
+      meshConfigSource.start();
+    }
     if (settings.configDir().isPresent()) {
       fileSource =
           new FileSource(
@@ -283,11 +303,16 @@ public final class ControlPlane implements AutoCloseable {
     return loop == null ? 0 : loop.pushes();
   }
 
-  /** The current config problems: the files', then Kubernetes' (empty for the embedded sample). */
+  /**
+   * The current config problems: the mesh config file's, the config files', then Kubernetes' (empty
+   * for the embedded sample).
+   */
   public List<String> diagnostics() {
     FileSource fs = fileSource;
     KubernetesSource ks = kubeSource;
-    List<String> out = new ArrayList<>(fs == null ? List.of() : fs.diagnostics());
+    MeshConfigFileSource ms = meshConfigSource;
+    List<String> out = new ArrayList<>(ms == null ? List.of() : ms.diagnostics());
+    out.addAll(fs == null ? List.of() : fs.diagnostics());
     if (ks != null) {
       out.addAll(ks.diagnostics());
     }
@@ -349,6 +374,10 @@ public final class ControlPlane implements AutoCloseable {
     if (ks != null) {
       config +=
           (config.isEmpty() ? "" : ", ") + "kubernetes " + ks.serverUrl() + " (" + ks.scope() + ")";
+    }
+    MeshConfigFileSource ms = meshConfigSource;
+    if (ms != null) {
+      config += ", mesh config " + ms.file() + " (watched)";
     }
     return "meshctl serving: xds port "
         + xdsPort()

@@ -35,7 +35,8 @@ public final class Main implements Callable<Integer> {
           "--log-level", "MESHCTL_LOG_LEVEL",
           "--kubeconfig", "KUBECONFIG",
           "--ca-dir", "MESHCTL_CA_DIR",
-          "--namespace", "POD_NAMESPACE");
+          "--namespace", "POD_NAMESPACE",
+          "--revision", "REVISION");
 
   @Spec private CommandSpec spec;
 

@@ -90,7 +90,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--kube",
       description =
-          "Watch Services, EndpointSlices and Pods of the Kubernetes cluster of the default"
+          "Watch Services, EndpointSlices, Pods, Namespaces, Nodes, Secrets, Istio config and the"
+              + " mesh config ConfigMap of the Kubernetes cluster of the default"
               + " kubeconfig ($KUBECONFIG, ~/.kube/config) or, inside a pod, of the in-cluster"
               + " service account. Combines with --config-dir.")
   private boolean kube;
@@ -109,6 +110,23 @@ public final class ServeCommand implements Callable<Integer> {
       split = ",",
       description = "Only watch these namespaces (comma-separated); default: all namespaces.")
   private List<String> watchNamespaces = List.of();
+
+  @Option(
+      names = "--mesh-config",
+      paramLabel = "FILE",
+      description =
+          "Istio MeshConfig YAML to read and watch (a change pushes everything). With --kube the"
+              + " ConfigMap istio (key mesh) in --namespace is watched too; this file wins over it.")
+  private Path meshConfig;
+
+  @Option(
+      names = "--revision",
+      paramLabel = "REV",
+      defaultValue = "",
+      description =
+          "This control plane's revision (env REVISION): Istio config labelled istio.io/rev with"
+              + " another revision is ignored. Default: none, all config is used.")
+  private String revision;
 
   @Option(
       names = "--ca-dir",
@@ -132,7 +150,8 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "NS",
       defaultValue = SecuritySettings.DEFAULT_NAMESPACE,
       description =
-          "The control plane's namespace (env POD_NAMESPACE): where the CA Secrets live, and the"
+          "The control plane's namespace (env POD_NAMESPACE): where the CA Secrets and the mesh"
+              + " config ConfigMap istio live, and the"
               + " serving certificate's DNS names istiod.<NS>.svc[.cluster.local].")
   private String namespace;
 
@@ -247,7 +266,8 @@ public final class ServeCommand implements Callable<Integer> {
                     kubeconfigFile,
                     watchNamespaces,
                     KubernetesSource.Settings.DEFAULT.syncTimeout(),
-                    KubernetesSource.Settings.DEFAULT.resync()))
+                    KubernetesSource.Settings.DEFAULT.resync(),
+                    namespace))
             : Optional.empty();
     if (useKube && insecureCaTokens != null) {
       throw new CommandLine.ParameterException(
@@ -285,7 +305,9 @@ public final class ServeCommand implements Callable<Integer> {
             new PushLoop.Settings(debounceAfter, debounceMax),
             kubeSettings,
             Optional.of(security),
-            election);
+            election,
+            Optional.ofNullable(meshConfig),
+            revision);
     return server.serve(settings, logLevel, out, err);
   }
 

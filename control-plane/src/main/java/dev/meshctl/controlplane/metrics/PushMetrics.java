@@ -88,6 +88,9 @@ public final class PushMetrics implements PushObserver, StoreObserver {
               AUTHORIZATION_POLICY,
               REQUEST_AUTHENTICATION ->
               "config";
+          // Istio counts namespace and mesh config updates as config; node labels move endpoints.
+          case NAMESPACE, MESH_CONFIG -> "config";
+          case NODE -> "eds";
         };
     inboundUpdates.inc(type);
   }
@@ -117,6 +120,10 @@ public final class PushMetrics implements PushObserver, StoreObserver {
           AUTHORIZATION_POLICY,
           REQUEST_AUTHENTICATION ->
           "config";
+      // Istio's trigger names: "namespace" for namespace updates, "global" for mesh config.
+      case NAMESPACE -> "namespace";
+      case NODE -> "endpoint";
+      case MESH_CONFIG -> "global";
     };
   }
 

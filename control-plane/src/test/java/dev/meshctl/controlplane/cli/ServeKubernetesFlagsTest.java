@@ -87,4 +87,25 @@ class ServeKubernetesFlagsTest {
     assertThat(err.toString()).startsWith("--watch-namespaces needs --kube or --kubeconfig");
     assertThat(served).isEmpty();
   }
+
+  @Test
+  void meshConfigRevisionAndTheControlPlaneNamespaceReachTheSettings() {
+    assertThat(
+            run(
+                Map.of("POD_NAMESPACE", "mesh-cp", "REVISION", "canary"),
+                "serve",
+                "--kube",
+                "--mesh-config",
+                "/etc/istio/config/mesh"))
+        .isZero();
+    ControlPlane.Settings s = served.get(0);
+    assertThat(s.meshConfigFile()).contains(Path.of("/etc/istio/config/mesh"));
+    assertThat(s.revision()).isEqualTo("canary");
+    assertThat(s.kubernetes().get().controlPlaneNamespace()).isEqualTo("mesh-cp");
+
+    assertThat(run(Map.of(), "serve", "--kube", "--revision", "stable")).isZero();
+    assertThat(served.get(1).revision()).isEqualTo("stable");
+    assertThat(served.get(1).meshConfigFile()).isEmpty();
+    assertThat(served.get(1).kubernetes().get().controlPlaneNamespace()).isEqualTo("istio-system");
+  }
 }

@@ -92,7 +92,14 @@ class ChartRbacTest {
               "",
               List.of("namespaces", "nodes"),
               READ,
-              "injection namespace labels, node locality (issues 4, 6)"),
+              "KubernetesSource: discovery selectors and injection use namespace labels, node"
+                  + " labels give endpoint locality"),
+          new Need(
+              Scope.CLUSTER,
+              "",
+              List.of("secrets"),
+              READ,
+              "KubernetesSource Secret informer in every watched namespace (gateway credentials)"),
           new Need(
               Scope.CLUSTER, "networking.istio.io", NETWORKING, READ, "Istio config informers"),
           new Need(
@@ -216,22 +223,32 @@ class ChartRbacTest {
   }
 
   /**
-   * Watches of the leader's tasks (this single replica leads): Namespaces and ConfigMaps
-   * (RootCertPublisher), the two webhook configurations (CaBundlePatcher).
+   * Watch targets the leader's tasks add (this single replica leads): ConfigMaps in all namespaces
+   * (RootCertPublisher) and the two webhook configurations (CaBundlePatcher). Its Namespaces watch
+   * has the same target as the Namespace informer's, so it adds none.
    */
-  static final int LEADER_WATCHES = 4;
+  static final int LEADER_WATCHES = 3;
+
+  /**
+   * Informers per watched namespace (or for all namespaces): Services, EndpointSlices, Pods,
+   * Secrets and every Istio kind.
+   */
+  private static final int PER_SCOPE = 4 + IstioKind.values().length;
+
+  /** Informers watched once: Namespaces, Nodes, the mesh ConfigMap in the release namespace. */
+  private static final int ONCE = 3;
 
   @Test
   void controlPlaneOnDefaultValuesMakesOnlyGrantedCalls() throws Exception {
     assertRecordedCallsGranted(
-        RenderedChart.render(InstallChartTest.DEFAULT_NS), 3 + LEADER_WATCHES);
+        RenderedChart.render(InstallChartTest.DEFAULT_NS), PER_SCOPE + ONCE + LEADER_WATCHES);
   }
 
   @Test
   void controlPlaneWatchingTwoNamespacesMakesOnlyGrantedCalls() throws Exception {
-    // Three resources in each of the two watched namespaces.
     assertRecordedCallsGranted(
-        RenderedChart.renderNonDefault(InstallChartTest.CUSTOM_NS), 6 + LEADER_WATCHES);
+        RenderedChart.renderNonDefault(InstallChartTest.CUSTOM_NS),
+        2 * PER_SCOPE + ONCE + LEADER_WATCHES);
   }
 
   private void assertRecordedCallsGranted(RenderedChart chart, int informers) throws Exception {

@@ -22,7 +22,13 @@ public enum ConfigKind {
   AUTHORIZATION_POLICY("AuthorizationPolicy", false),
   REQUEST_AUTHENTICATION("RequestAuthentication", false),
   /** A Kubernetes Secret: gateway credentials served over SDS; changes only SDS resources. */
-  SECRET("Secret", false);
+  SECRET("Secret", false),
+  /** Labels select namespaces for discovery selectors: a change re-scopes the whole mesh. */
+  NAMESPACE("Namespace", false),
+  /** Node topology labels set endpoint localities; rare, so a full push is fine. */
+  NODE("Node", false),
+  /** The one mesh config ({@link MeshConfig#KEY}); mesh-wide, so always a full push. */
+  MESH_CONFIG("MeshConfig", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;

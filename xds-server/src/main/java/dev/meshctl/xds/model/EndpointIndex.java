@@ -35,19 +35,23 @@ public final class EndpointIndex {
    */
   public static EndpointIndex build(
       ServiceIndex services, PodIndex pods, Collection<EndpointSlice> slices) {
-    return build(services, pods, slices, Map.of());
+    return build(services, pods, slices, Map.of(), Map.of());
   }
 
   /**
    * As {@link #build(ServiceIndex, PodIndex, Collection)}, plus endpoints resolved elsewhere
-   * (ServiceEntries), keyed by service port. Keys whose service is not in {@code services} (a
-   * ServiceEntry host shadowed by a Kubernetes Service) contribute nothing.
+   * (ServiceEntries, keyed by service port; keys whose service is not in {@code services}, a
+   * ServiceEntry host shadowed by a Kubernetes Service, contribute nothing), with the locality of
+   * each node (by node name). A slice endpoint's locality is its node's (the slice's {@code
+   * nodeName}, else the pod's), when that node is known and has topology labels; otherwise the
+   * slice's {@code zone}, as Istio does.
    */
   public static EndpointIndex build(
       ServiceIndex services,
       PodIndex pods,
       Collection<EndpointSlice> slices,
-      Map<ServicePortKey, List<MeshEndpoint>> extra) {
+      Map<ServicePortKey, List<MeshEndpoint>> extra,
+      Map<String, Locality> nodeLocalities) {
     Map<ServicePortKey, List<MeshEndpoint>> byPort = new TreeMap<>();
     Map<String, List<ServiceTarget>> byAddress = new TreeMap<>();
     List<EndpointSlice> ordered = new ArrayList<>(slices);
@@ -78,7 +82,7 @@ public final class EndpointIndex {
                     ep.port(),
                     pod == null ? Map.of() : pod.labels(),
                     pod == null ? "" : pod.serviceAccount(),
-                    e.zone().isEmpty() ? Locality.UNKNOWN : new Locality("", e.zone(), ""),
+                    locality(e, pod, nodeLocalities),
                     pod == null ? null : pod.id(),
                     e.conditions().ready());
             byPort.computeIfAbsent(key, k -> new ArrayList<>()).add(me);
@@ -123,6 +127,16 @@ public final class EndpointIndex {
       }
     }
     return null;
+  }
+
+  private static Locality locality(
+      EndpointSlice.Endpoint e, Pod pod, Map<String, Locality> nodeLocalities) {
+    String node = !e.nodeName().isEmpty() ? e.nodeName() : pod == null ? "" : pod.nodeName();
+    Locality fromNode = nodeLocalities.getOrDefault(node, Locality.UNKNOWN);
+    if (!fromNode.isUnknown()) {
+      return fromNode;
+    }
+    return e.zone().isEmpty() ? Locality.UNKNOWN : new Locality("", e.zone(), "");
   }
 
   private static EndpointSlice.EndpointPort matchingPort(EndpointSlice slice, ServicePort sp) {

@@ -1,11 +1,16 @@
 package dev.meshctl.xds.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The mesh-wide settings that affect generated config (Istio's MeshConfig, the part we read so
- * far). Immutable; {@link #DEFAULT} holds Istio's defaults.
+ * The mesh-wide settings that affect generated config (Istio's MeshConfig, the part we read).
+ * Immutable; {@link #DEFAULT} holds Istio's defaults.
+ *
+ * <p>A mesh config is also an input object: a source (the {@code --mesh-config} file, the {@code
+ * istio} ConfigMap) stores it under the single key {@link #KEY}, and {@link MeshSnapshot#build}
+ * uses the stored one instead of its default. A change of it is therefore an ordinary (full) push.
  *
  * @param trustDomain SPIFFE trust domain, {@code cluster.local} by default
  * @param domainSuffix the cluster DNS suffix used in host names, {@code cluster.local}
@@ -13,6 +18,12 @@ import java.util.Objects;
  * @param outboundTrafficPolicy what sidecars do with traffic to unknown hosts
  * @param connectTimeout cluster connect timeout, 10 s
  * @param enableAutoMtls whether outbound clusters upgrade to mTLS for mesh endpoints
+ * @param discoverySelectors namespaces whose objects the mesh sees (any selector matching is
+ *     enough); empty: every namespace
+ * @param ingressControllerMode Istio's {@code ingressControllerMode} (read, not acted on yet)
+ * @param ingressClass Istio's {@code ingressClass} (read, not acted on yet)
+ * @param discoveryAddress {@code defaultConfig.discoveryAddress}: where proxies find the control
+ *     plane (informational: it does not change generated config)
  */
 public record MeshConfig(
     String trustDomain,
@@ -20,7 +31,15 @@ public record MeshConfig(
     String rootNamespace,
     OutboundTrafficPolicy outboundTrafficPolicy,
     Duration connectTimeout,
-    boolean enableAutoMtls) {
+    boolean enableAutoMtls,
+    List<LabelSelector> discoverySelectors,
+    IngressControllerMode ingressControllerMode,
+    String ingressClass,
+    String discoveryAddress)
+    implements ConfigObject {
+
+  /** The store key of the (one) mesh config. */
+  public static final ConfigKey KEY = ConfigKey.of(ConfigKind.MESH_CONFIG, "", "mesh");
 
   public static final MeshConfig DEFAULT =
       new MeshConfig(
@@ -37,6 +56,49 @@ public record MeshConfig(
     Objects.requireNonNull(rootNamespace, "rootNamespace");
     Objects.requireNonNull(outboundTrafficPolicy, "outboundTrafficPolicy");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
+    discoverySelectors = List.copyOf(discoverySelectors);
+    Objects.requireNonNull(ingressControllerMode, "ingressControllerMode");
+    Objects.requireNonNull(ingressClass, "ingressClass");
+    Objects.requireNonNull(discoveryAddress, "discoveryAddress");
+  }
+
+  /** The settings read before discovery selectors and ingress; the rest at Istio's defaults. */
+  public MeshConfig(
+      String trustDomain,
+      String domainSuffix,
+      String rootNamespace,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      Duration connectTimeout,
+      boolean enableAutoMtls) {
+    this(
+        trustDomain,
+        domainSuffix,
+        rootNamespace,
+        outboundTrafficPolicy,
+        connectTimeout,
+        enableAutoMtls,
+        List.of(),
+        IngressControllerMode.STRICT,
+        "istio",
+        "istiod." + rootNamespace + ".svc:15012");
+  }
+
+  @Override
+  public ConfigKey key() {
+    return KEY;
+  }
+
+  /** Whether a namespace with these labels is selected by {@link #discoverySelectors}. */
+  public boolean selectsNamespace(java.util.Map<String, String> labels) {
+    if (discoverySelectors.isEmpty()) {
+      return true;
+    }
+    for (LabelSelector s : discoverySelectors) {
+      if (s.matches(labels)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Istio's {@code outboundTrafficPolicy.mode}. */
@@ -45,5 +107,15 @@ public record MeshConfig(
     ALLOW_ANY,
     /** Unknown destinations go to {@code BlackHoleCluster} (TCP) or get a 502 (HTTP). */
     REGISTRY_ONLY
+  }
+
+  /** Istio's {@code ingressControllerMode}: which Kubernetes Ingresses Istio would serve. */
+  public enum IngressControllerMode {
+    /** No Ingress is served. */
+    OFF,
+    /** Ingresses without a class, or with class {@code ingressClass}. */
+    DEFAULT,
+    /** Only Ingresses with class {@code ingressClass} (Istio's default). */
+    STRICT
   }
 }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param port the endpoint's port number
  * @param labels the backing pod's labels (empty when there is no pod)
  * @param serviceAccount the backing pod's service account, or {@code ""}
- * @param locality the endpoint's locality (zone from the slice)
+ * @param locality the endpoint's locality (its node's topology labels, else the slice's zone)
  * @param podName the backing pod, or {@code null}
  * @param ready the slice's {@code ready} condition
  * @param weight the endpoint's load-balancing weight (a ServiceEntry endpoint's {@code weight}), at

@@ -5,7 +5,9 @@ import dev.meshctl.crds.decode.IstioConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Everything one push translates from: the mesh config and indexes over every input object. Built
@@ -48,7 +50,12 @@ public record MeshSnapshot(
     Objects.requireNonNull(sidecars, "sidecars");
   }
 
-  /** Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. */
+  /**
+   * Builds the indexes from a store's objects. Pure: the same objects give an equal snapshot. A
+   * {@link MeshConfig} among the objects replaces {@code mesh} (the default); Nodes give the
+   * locality of the endpoints of pods on them; Namespaces are not indexed (discovery selectors are
+   * applied before the objects get here).
+   */
   public static MeshSnapshot build(MeshConfig mesh, Collection<? extends ConfigObject> objects) {
     return build(mesh, objects, List.of());
   }
@@ -62,6 +69,12 @@ public record MeshSnapshot(
       MeshConfig mesh,
       Collection<? extends ConfigObject> objects,
       Collection<PeerAuthenticationPolicy> peerAuthentications) {
+    for (ConfigObject o : objects) {
+      if (o instanceof MeshConfig stored) {
+        mesh = stored;
+      }
+    }
+    Map<String, Locality> nodeLocalities = new TreeMap<>();
     List<Service> services = new ArrayList<>();
     List<EndpointSlice> slices = new ArrayList<>();
     List<Pod> pods = new ArrayList<>();
@@ -83,6 +96,8 @@ public record MeshSnapshot(
         pods.add(p);
       } else if (o instanceof Secret secret) {
         secrets.add(secret);
+      } else if (o instanceof Node n) {
+        nodeLocalities.put(n.name(), n.locality());
       } else if (o instanceof IstioObject i) {
         // WorkloadGroup, AuthorizationPolicy and RequestAuthentication are stored, not translated.
         IstioKind kind = i.config().kind();
@@ -114,7 +129,7 @@ public record MeshSnapshot(
         mesh,
         serviceIndex,
         podIndex,
-        EndpointIndex.build(serviceIndex, podIndex, slices, entries.endpoints()),
+        EndpointIndex.build(serviceIndex, podIndex, slices, entries.endpoints(), nodeLocalities),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
         PeerAuthenticationIndex.build(mesh.rootNamespace(), policies),

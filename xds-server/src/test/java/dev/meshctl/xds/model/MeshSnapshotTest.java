@@ -190,4 +190,59 @@ class MeshSnapshotTest {
             "PeerAuthentication ns1/bad: spec.portLevelMtls: port-level mTLS needs a workload"
                 + " selector (mesh- and namespace-wide policies cannot set it)");
   }
+
+  @Test
+  void aKnownNodesTopologyLabelsGiveTheLocalityOtherwiseTheSliceZone() {
+    EndpointSlice http =
+        new EndpointSlice(
+            NamespacedName.of("default", "reviews-1"),
+            "reviews",
+            "IPv4",
+            List.of(new EndpointSlice.EndpointPort("http", 9080, "TCP", "")),
+            List.of(endpoint("10.0.0.1", "r1", true)));
+    List<ConfigObject> objects = List.of(reviews(), http, pod("r1", "10.0.0.1", "v1"));
+    Node node1 =
+        new Node(
+            "node-1",
+            Map.of(
+                Node.REGION_LABEL, "us-east1",
+                Node.ZONE_LABEL, "us-east1-b",
+                Node.SUBZONE_LABEL, "rack-7"));
+    Node unlabelled = new Node("node-1", Map.of("kubernetes.io/os", "linux"));
+
+    assertThat(locality(objects)).isEqualTo(new Locality("", "zone-a", ""));
+    assertThat(locality(with(objects, node1)))
+        .isEqualTo(new Locality("us-east1", "us-east1-b", "rack-7"));
+    assertThat(locality(with(objects, unlabelled))).isEqualTo(new Locality("", "zone-a", ""));
+  }
+
+  @Test
+  void aStoredMeshConfigReplacesTheDefault() {
+    MeshConfig registryOnly =
+        new MeshConfig(
+            "example.org",
+            "cluster.local",
+            "mesh-root",
+            MeshConfig.OutboundTrafficPolicy.REGISTRY_ONLY,
+            java.time.Duration.ofSeconds(3),
+            false);
+    assertThat(MeshSnapshot.build(MeshConfig.DEFAULT, List.of(reviews())).mesh())
+        .isEqualTo(MeshConfig.DEFAULT);
+    assertThat(MeshSnapshot.build(MeshConfig.DEFAULT, List.of(reviews(), registryOnly)).mesh())
+        .isEqualTo(registryOnly);
+  }
+
+  private static Locality locality(List<ConfigObject> objects) {
+    return MeshSnapshot.build(MeshConfig.DEFAULT, objects)
+        .endpoints()
+        .endpoints(REVIEWS, 9080)
+        .get(0)
+        .locality();
+  }
+
+  private static List<ConfigObject> with(List<ConfigObject> objects, ConfigObject extra) {
+    List<ConfigObject> out = new java.util.ArrayList<>(objects);
+    out.add(extra);
+    return out;
+  }
 }

@@ -2,15 +2,13 @@ package dev.meshctl.controlplane.source.kube;
 
 import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.xds.model.ConfigKey;
-import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.model.ConfigObject;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Informable;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -23,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,9 +33,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Feeds the {@link ConfigStore} (source name {@value #SOURCE_NAME}) from a Kubernetes API server
- * with fabric8 shared informers for {@code Service} (v1), {@code EndpointSlice} ({@code
- * discovery.k8s.io/v1}) and {@code Pod} (v1), in all namespaces or in each of a list. Each object
- * is decoded by {@link KubeObjects} (the file source's decoder); see there for which Pods count.
+ * with fabric8 shared informers (see {@link Watch#plan}): {@code Service}, {@code EndpointSlice},
+ * {@code Pod}, {@code Secret} and every Istio CRD kind, in all namespaces or in each of a list;
+ * {@code Namespace} and {@code Node} cluster-wide; the {@code istio} ConfigMap (mesh config) in the
+ * control plane's namespace. Each object is decoded by {@link KubeObjects} (the file source's
+ * decoder); see there for which Pods count. Discovery selectors and revisions are applied later,
+ * over the whole store ({@code store.DiscoveryFilter}), so a namespace label change re-scopes
+ * without re-listing.
  *
  * <ul>
  *   <li><b>Invalid objects</b> never reach the store. Each problem is kept in {@link
@@ -47,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *       unchanged is pushed. After the initial sync the whole cache is applied at once with {@link
  *       ConfigStore#apply}, so objects left in the store by an earlier run of this source that no
  *       longer exist are removed.
- *   <li><b>Namespaces</b> are not stored: the model has no Namespace record yet.
+ *   <li><b>A missing Istio CRD</b> is not an error: one line is logged, startup goes on, and the
+ *       informer keeps listing with fabric8's backoff, so objects appear once the CRD is installed.
  * </ul>
  *
  * <p>Threads: {@link #start()} and {@link #close()} are for the owner. Informer callbacks run on
@@ -69,22 +74,42 @@ public final class KubernetesSource implements AutoCloseable {
    * @param watchNamespaces the namespaces to watch; empty: all
    * @param syncTimeout how long {@link #start()} waits for every informer's initial list
    * @param resync the informers' resync period; zero: none (Istio's default)
+   * @param controlPlaneNamespace where the mesh config ConfigMap {@code istio} is read
    */
   public record Settings(
       Optional<Path> kubeconfig,
       List<String> watchNamespaces,
       Duration syncTimeout,
-      Duration resync) {
-    /** Auto-configured cluster, all namespaces, 30 s to sync, no resync. */
+      Duration resync,
+      String controlPlaneNamespace) {
+    /** The control plane namespace when none is given. */
+    public static final String DEFAULT_NAMESPACE = "istio-system";
+
+    /** Auto-configured cluster, all namespaces, 30 s to sync, no resync, {@code istio-system}. */
     public static final Settings DEFAULT =
         new Settings(Optional.empty(), List.of(), Duration.ofSeconds(30), Duration.ZERO);
 
     public Settings {
       Objects.requireNonNull(kubeconfig, "kubeconfig");
       watchNamespaces = List.copyOf(watchNamespaces);
+      Objects.requireNonNull(controlPlaneNamespace, "controlPlaneNamespace");
       if (syncTimeout.isNegative() || syncTimeout.isZero() || resync.isNegative()) {
         throw new IllegalArgumentException("syncTimeout must be positive, resync not negative");
       }
+    }
+
+    /** In the default control plane namespace. */
+    public Settings(
+        Optional<Path> kubeconfig,
+        List<String> watchNamespaces,
+        Duration syncTimeout,
+        Duration resync) {
+      this(kubeconfig, watchNamespaces, syncTimeout, resync, DEFAULT_NAMESPACE);
+    }
+
+    /** The same, reading the mesh config in {@code namespace}. */
+    public Settings withControlPlaneNamespace(String namespace) {
+      return new Settings(kubeconfig, watchNamespaces, syncTimeout, resync, namespace);
     }
   }
 
@@ -113,23 +138,18 @@ public final class KubernetesSource implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
-  /** One watched (kind, namespace) pair. */
-  private record Watch(
-      ConfigKind kind, String namespace, SharedIndexInformer<? extends HasMetadata> informer) {
-    String describe() {
-      return kind.kubeKind()
-          + (namespace == null ? " in all namespaces" : " in namespace " + namespace);
-    }
-  }
-
   private final KubernetesClient client;
   private final ConfigStore store;
   private final Settings settings;
   private final List<Watch> watches = new ArrayList<>();
   private final Object lock = new Object();
   // Guarded by lock: what this source put in the store, and each invalid object's problems.
-  private final Map<ConfigKey, ConfigObject> applied = new TreeMap<>();
-  private final Map<ConfigKey, List<String>> problems = new TreeMap<>();
+  // Both keyed by KubeObjects.ref ("Kind ns/name"), since a Secret (say) has no ConfigKey.
+  private final Map<String, ConfigObject> applied = new TreeMap<>();
+  private final Map<String, List<String>> problems = new TreeMap<>();
+  private final Map<String, List<String>> warnings = new TreeMap<>();
+  // CRD kinds found missing ("Kind group/version"), each logged once.
+  private final Set<String> missingCrds = ConcurrentHashMap.newKeySet();
   private long events;
   private volatile List<String> diagnostics = List.of();
 
@@ -162,30 +182,27 @@ public final class KubernetesSource implements AutoCloseable {
    *     the timeout or whose list failed; every informer is stopped again
    */
   public void start() throws KubernetesSourceException {
+    List<CompletableFuture<?>> started = new ArrayList<>();
     synchronized (watches) {
       if (!watches.isEmpty()) {
         throw new IllegalStateException("already started");
       }
-      List<String> scopes = new ArrayList<>(settings.watchNamespaces());
-      if (scopes.isEmpty()) {
-        scopes.add(null);
+      watches.addAll(
+          Watch.plan(
+              client,
+              settings.watchNamespaces(),
+              settings.controlPlaneNamespace(),
+              settings.resync().toMillis()));
+      for (Watch w : watches) {
+        CompletableFuture<Void> missing = new CompletableFuture<>();
+        handle(w, w.informer(), missing);
+        CompletableFuture<Void> synced = w.informer().start().toCompletableFuture();
+        // A missing CRD settles its watch too: startup must not wait for it.
+        started.add(w.crd() ? CompletableFuture.anyOf(synced, missing) : synced);
       }
-      for (String ns : scopes) {
-        watch(ConfigKind.SERVICE, "v1", client.services(), ns);
-        watch(
-            ConfigKind.ENDPOINT_SLICE,
-            "discovery.k8s.io/v1",
-            client.discovery().v1().endpointSlices(),
-            ns);
-        watch(ConfigKind.POD, "v1", client.pods(), ns);
-      }
-    }
-    List<CompletableFuture<Void>> started = new ArrayList<>();
-    for (Watch w : watches) {
-      started.add(w.informer().start().toCompletableFuture());
     }
     long deadline = System.nanoTime() + settings.syncTimeout().toNanos();
-    for (int i = 0; i < watches.size(); i++) {
+    for (int i = 0; i < started.size(); i++) {
       Watch w = watches.get(i);
       try {
         started.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -201,11 +218,19 @@ public final class KubernetesSource implements AutoCloseable {
     }
     int objects = reconcile();
     log.info(
-        "event=kubernetes_synced server={} scope=\"{}\" objects={} problems={}",
+        "event=kubernetes_synced server={} scope=\"{}\" informers={} objects={} problems={}"
+            + " missing_crds={}",
         serverUrl(),
         scope(),
+        watches.size(),
         objects,
-        diagnostics.size());
+        diagnostics.size(),
+        missingCrds.size());
+  }
+
+  /** The Istio CRD kinds found not installed so far, {@code Kind group/version}, sorted. */
+  public List<String> missingCrds() {
+    return missingCrds.stream().sorted().toList();
   }
 
   private KubernetesSourceException fail(Watch w, String what, Throwable cause) {
@@ -214,89 +239,124 @@ public final class KubernetesSource implements AutoCloseable {
         "Kubernetes API server " + serverUrl() + ": listing " + w.describe() + " " + what, cause);
   }
 
-  private <T extends HasMetadata> void watch(
-      ConfigKind kind, String apiVersion, MixedOperation<T, ?, ?> op, String namespace) {
-    Informable<T> scoped = namespace == null ? op.inAnyNamespace() : op.inNamespace(namespace);
-    SharedIndexInformer<T> informer = scoped.runnableInformer(settings.resync().toMillis());
+  private <T extends HasMetadata> void handle(
+      Watch w, SharedIndexInformer<T> informer, CompletableFuture<Void> missing) {
+    if (w.crd()) {
+      informer.exceptionHandler(
+          (isStarted, t) -> {
+            if (Watch.notFound(t)) {
+              missing.complete(null);
+              if (missingCrds.add(w.kubeKind() + " " + w.apiVersion())) {
+                log.warn(
+                    "event=crd_not_installed kind={} api_version={} action=\"serving without it;"
+                        + " listing again with backoff until it is installed\"",
+                    w.kubeKind(),
+                    w.apiVersion());
+              }
+              return true;
+            }
+            // fabric8's default handler: retry once started, unless the watch itself failed.
+            return isStarted && !(t instanceof WatcherException);
+          });
+    }
     informer.addEventHandler(
         new ResourceEventHandler<T>() {
           @Override
           public void onAdd(T obj) {
-            update(kind, apiVersion, obj);
+            update(w, obj);
           }
 
           @Override
           public void onUpdate(T oldObj, T newObj) {
-            update(kind, apiVersion, newObj);
+            update(w, newObj);
           }
 
           @Override
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            delete(KubeObjects.key(kind, obj));
+            delete(KubeObjects.ref(w.kubeKind(), obj));
           }
         });
-    watches.add(new Watch(kind, namespace, informer));
   }
 
-  private void update(ConfigKind kind, String apiVersion, HasMetadata obj) {
-    ConfigKey key = KubeObjects.key(kind, obj);
+  private void update(Watch w, HasMetadata obj) {
+    String ref = KubeObjects.ref(w.kubeKind(), obj);
     KubeObjects.Result result =
-        KubeObjects.convert(kind, apiVersion, obj, client.getKubernetesSerialization());
+        KubeObjects.convert(w.kubeKind(), w.apiVersion(), obj, client.getKubernetesSerialization());
     synchronized (lock) {
       events++;
       if (result instanceof KubeObjects.Result.Present p) {
-        clearProblems(key);
-        applied.put(key, p.object());
+        clearProblems(ref);
+        reportWarnings(ref, p.warnings());
+        ConfigObject before = applied.put(ref, p.object());
+        if (before != null && !before.key().equals(p.object().key())) {
+          store.delete(SOURCE_NAME, before.key());
+        }
         store.upsert(SOURCE_NAME, p.object());
       } else if (result instanceof KubeObjects.Result.Absent a) {
-        clearProblems(key);
-        if (applied.remove(key) != null) {
-          log.debug("event=kubernetes_object_dropped object=\"{}\" reason=\"{}\"", key, a.reason());
-          store.delete(SOURCE_NAME, key);
+        clearProblems(ref);
+        warnings.remove(ref);
+        ConfigObject before = applied.remove(ref);
+        if (before != null) {
+          log.debug("event=kubernetes_object_dropped object=\"{}\" reason=\"{}\"", ref, a.reason());
+          store.delete(SOURCE_NAME, before.key());
         }
       } else if (result instanceof KubeObjects.Result.Invalid bad) {
         // The last good version (if any) stays in the store, as for a broken file.
-        reportProblems(key, bad.messages());
+        reportProblems(ref, bad.messages());
       }
     }
   }
 
-  private void delete(ConfigKey key) {
+  private void delete(String ref) {
     synchronized (lock) {
       events++;
-      clearProblems(key);
-      applied.remove(key);
-      store.delete(SOURCE_NAME, key);
+      clearProblems(ref);
+      warnings.remove(ref);
+      ConfigObject before = applied.remove(ref);
+      if (before != null) {
+        store.delete(SOURCE_NAME, before.key());
+      }
     }
   }
 
   /** Applies every informer's cache at once: stale keys of an earlier run go. Returns the count. */
   private int reconcile() {
     synchronized (lock) {
-      Map<ConfigKey, ConfigObject> desired = new TreeMap<>();
+      Map<String, ConfigObject> now = new TreeMap<>();
       for (Watch w : watches) {
-        String apiVersion = w.kind() == ConfigKind.ENDPOINT_SLICE ? "discovery.k8s.io/v1" : "v1";
         for (HasMetadata obj : w.informer().getStore().list()) {
-          ConfigKey key = KubeObjects.key(w.kind(), obj);
+          String ref = KubeObjects.ref(w.kubeKind(), obj);
           KubeObjects.Result r =
-              KubeObjects.convert(w.kind(), apiVersion, obj, client.getKubernetesSerialization());
+              KubeObjects.convert(
+                  w.kubeKind(), w.apiVersion(), obj, client.getKubernetesSerialization());
           if (r instanceof KubeObjects.Result.Present p) {
-            desired.put(key, p.object());
-          } else if (r instanceof KubeObjects.Result.Invalid && applied.containsKey(key)) {
-            desired.put(key, applied.get(key));
+            now.put(ref, p.object());
+          } else if (r instanceof KubeObjects.Result.Invalid && applied.containsKey(ref)) {
+            now.put(ref, applied.get(ref));
           }
         }
       }
+      Map<ConfigKey, ConfigObject> desired = new TreeMap<>();
+      now.values().forEach(o -> desired.put(o.key(), o));
       applied.clear();
-      applied.putAll(desired);
+      applied.putAll(now);
       store.apply(SOURCE_NAME, desired);
       return desired.size();
     }
   }
 
   // Caller holds lock.
-  private void reportProblems(ConfigKey key, List<String> messages) {
-    List<String> before = problems.put(key, messages);
+  private void reportWarnings(String ref, List<String> messages) {
+    List<String> before = messages.isEmpty() ? warnings.remove(ref) : warnings.put(ref, messages);
+    if (!messages.isEmpty() && !messages.equals(before)) {
+      messages.forEach(
+          m -> log.warn("event=config_warning source={} warning=\"{}\"", SOURCE_NAME, escape(m)));
+    }
+  }
+
+  // Caller holds lock.
+  private void reportProblems(String ref, List<String> messages) {
+    List<String> before = problems.put(ref, messages);
     if (!messages.equals(before)) {
       messages.forEach(
           m -> log.warn("event=config_problem source={} problem=\"{}\"", SOURCE_NAME, escape(m)));
@@ -305,9 +365,9 @@ public final class KubernetesSource implements AutoCloseable {
   }
 
   // Caller holds lock.
-  private void clearProblems(ConfigKey key) {
-    if (problems.remove(key) != null) {
-      log.info("event=config_problem_resolved source={} object=\"{}\"", SOURCE_NAME, key);
+  private void clearProblems(String ref) {
+    if (problems.remove(ref) != null) {
+      log.info("event=config_problem_resolved source={} object=\"{}\"", SOURCE_NAME, ref);
       publishDiagnostics();
     }
   }

@@ -9,15 +9,27 @@ import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.xds.model.ConfigKey;
 import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.model.EndpointSlice;
+import dev.meshctl.xds.model.Locality;
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.Node;
 import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.Service;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +50,7 @@ class KubernetesSourceTest {
   private static final ConfigKey POD = ConfigKey.of(ConfigKind.POD, "default", "reviews-v1");
 
   KubernetesClient client;
+  KubernetesMockServer server;
 
   private final ConfigStore store = new ConfigStore();
   private final List<ConfigChange> changes = new CopyOnWriteArrayList<>();
@@ -338,5 +351,189 @@ class KubernetesSourceTest {
                         Optional.of(missing), List.of(), Duration.ofSeconds(1), Duration.ZERO)))
         .isInstanceOf(NoSuchFileException.class)
         .hasMessage(missing + ": kubeconfig does not exist");
+  }
+
+  private static final ResourceDefinitionContext SIDECARS = istio("Sidecar", "sidecars");
+  private static final ResourceDefinitionContext VIRTUAL_SERVICES =
+      istio("VirtualService", "virtualservices");
+
+  private static ResourceDefinitionContext istio(String kind, String plural) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup("networking.istio.io")
+        .withVersion("v1")
+        .withKind(kind)
+        .withPlural(plural)
+        .withNamespaced(true)
+        .build();
+  }
+
+  private static GenericKubernetesResource istioObject(String yaml) {
+    return Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+  }
+
+  /** One object of every watched kind, and objects that must not reach the store. */
+  private void createOneOfEach() {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("default")
+                .addToLabels("env", "prod")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName("node-1")
+                .addToLabels("topology.kubernetes.io/zone", "z1")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .configMaps()
+        .resource(configMap("istio-system", "istio", "rootNamespace: mesh"))
+        .create();
+    // Not the mesh config: another name, another namespace.
+    client.configMaps().resource(configMap("istio-system", "other", "a: b")).create();
+    client.configMaps().resource(configMap("default", "istio", "a: b")).create();
+    client
+        .secrets()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withNamespace("default")
+                .withName("credential")
+                .endMetadata()
+                .addToStringData("key", "value")
+                .build())
+        .create();
+    client
+        .genericKubernetesResources(VIRTUAL_SERVICES)
+        .resource(
+            istioObject(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                """))
+        .create();
+  }
+
+  static io.fabric8.kubernetes.api.model.ConfigMap configMap(String ns, String name, String mesh) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name)
+        .endMetadata()
+        .addToData("mesh", mesh)
+        .build();
+  }
+
+  @Test
+  void everyWatchedKindReachesTheStore() throws Exception {
+    createOneOfEach();
+    KubernetesSource source = start();
+
+    assertThat(store.snapshotObjects())
+        .extracting(o -> o.key().toString())
+        .containsExactly(
+            "VirtualService default/reviews",
+            "Secret default/credential",
+            "Namespace /default",
+            "Node /node-1",
+            "MeshConfig /mesh");
+    assertThat(((MeshConfig) store.get(MeshConfig.KEY).get()).rootNamespace()).isEqualTo("mesh");
+    assertThat(((Node) store.get(ConfigKey.of(ConfigKind.NODE, "", "node-1")).get()).locality())
+        .isEqualTo(new Locality("", "z1", ""));
+    assertThat(source.diagnostics()).isEmpty();
+    assertThat(source.missingCrds()).isEmpty();
+
+    // A Secret's deletion reaches the store as its own change (SDS serves gateway credentials).
+    ConfigKey secret = ConfigKey.of(ConfigKind.SECRET, "default", "credential");
+    assertThat(store.get(secret)).isPresent();
+    client.secrets().inNamespace("default").withName("credential").delete();
+    await().atMost(WAIT).until(() -> store.get(secret).isEmpty());
+  }
+
+  @Test
+  void aBadMeshConfigMapIsReportedAndKeepsTheLastGood() throws Exception {
+    client
+        .configMaps()
+        .resource(configMap("istio-system", "istio", "enableAutoMtls: false"))
+        .create();
+    KubernetesSource source = start();
+    assertThat(((MeshConfig) store.get(MeshConfig.KEY).get()).enableAutoMtls()).isFalse();
+
+    client
+        .configMaps()
+        .resource(configMap("istio-system", "istio", "enableAutoMtls: false\nconnectTimeout: x"))
+        .update();
+    await().atMost(WAIT).until(() -> !source.diagnostics().isEmpty());
+    assertThat(source.diagnostics())
+        .containsExactly(
+            "ConfigMap istio-system/istio: mesh config: connectTimeout: invalid duration \"x\":"
+                + " invalid duration \"x\"");
+    assertThat(((MeshConfig) store.get(MeshConfig.KEY).get()).enableAutoMtls()).isFalse();
+  }
+
+  @Test
+  void aReListOfEveryKindChangesNothingUnchanged() throws Exception {
+    createOneOfEach();
+    KubernetesSource first = start();
+    int before = changes.size();
+    int objects = store.size();
+
+    first.close();
+    start();
+
+    assertThat(store.size()).isEqualTo(objects);
+    assertThat(changes.subList(before, changes.size())).isEmpty();
+  }
+
+  @Test
+  void aMissingCrdIsReportedOnceAndItsObjectsArriveOnceItIsInstalled() throws Exception {
+    // The first list of Sidecars answers 404 (CRD not installed); later lists succeed.
+    server
+        .expect()
+        .get()
+        .withPath("/apis/networking.istio.io/v1/sidecars?resourceVersion=0")
+        .andReturn(
+            404,
+            new StatusBuilder()
+                .withCode(404)
+                .withReason("NotFound")
+                .withMessage("the server could not find the requested resource")
+                .build())
+        .once();
+    client.services().resource(service("default", "reviews", 9080)).create();
+    KubernetesSource source = start();
+
+    assertThat(store.get(REVIEWS)).isPresent();
+    assertThat(source.missingCrds()).containsExactly("Sidecar networking.istio.io/v1");
+
+    client
+        .genericKubernetesResources(SIDECARS)
+        .resource(
+            istioObject(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: default}
+                spec:
+                  egress:
+                  - hosts: ["./*"]
+                """))
+        .create();
+    ConfigKey sidecar = ConfigKey.of(ConfigKind.SIDECAR, "default", "default");
+    await().atMost(WAIT).until(() -> store.get(sidecar).isPresent());
   }
 }

@@ -9,7 +9,9 @@ import dev.meshctl.crds.validation.ValidationReport;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.EndpointSlice;
 import dev.meshctl.xds.model.IstioObject;
+import dev.meshctl.xds.model.Namespace;
 import dev.meshctl.xds.model.NamespacedName;
+import dev.meshctl.xds.model.Node;
 import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.Secret;
 import dev.meshctl.xds.model.SecretBytes;
@@ -27,11 +29,11 @@ import java.util.function.BiFunction;
 /**
  * Decodes Kubernetes objects (as JSON trees, from YAML files or, later, from informer objects
  * serialised to trees) into model records: Service, EndpointSlice ({@code discovery.k8s.io/v1}),
- * Pod, Secret (its values are never put in an error message), and Istio's {@code
- * networking.istio.io} kinds (through {@code api-crds}'s decoder and validator, as {@link
- * IstioObject}). A {@code v1 List} is decoded item by item. Every problem is reported with the
- * object and the field path; an object with any problem is {@link Decoded.Invalid} as a whole.
- * Stateless; any thread.
+ * Pod, Secret (its values are never put in an error message), Namespace and Node (labels only), and
+ * Istio's {@code networking.istio.io} and {@code security.istio.io} kinds (through {@code
+ * api-crds}'s decoder and validator, as {@link IstioObject}). A {@code v1 List} is decoded item by
+ * item. Every problem is reported with the object and the field path; an object with any problem is
+ * {@link Decoded.Invalid} as a whole. Stateless; any thread.
  */
 public final class KubeDecoder {
   /** Namespace of objects that name none, as {@code kubectl apply} would use. */
@@ -71,7 +73,9 @@ public final class KubeDecoder {
     if (namespace.isEmpty()) {
       namespace = DEFAULT_NAMESPACE;
     }
-    String what = (kind.isEmpty() ? "object" : kind) + " " + namespace + "/" + name;
+    boolean clusterScoped = kind.equals("Namespace") || kind.equals("Node");
+    String what =
+        (kind.isEmpty() ? "object" : kind) + " " + (clusterScoped ? "" : namespace) + "/" + name;
     if (kind.isEmpty()) {
       out.add(new Decoded.Invalid(what, List.of("kind: is required")));
       return;
@@ -83,10 +87,13 @@ public final class KubeDecoder {
               apiVersion.equals("discovery.k8s.io/v1") ? KubeDecoder::endpointSlice : null;
           case "Pod" -> apiVersion.equals("v1") ? KubeDecoder::pod : null;
           case "Secret" -> apiVersion.equals("v1") ? KubeDecoder::secret : null;
+          case "Namespace" -> apiVersion.equals("v1") ? KubeDecoder::namespace : null;
+          case "Node" -> apiVersion.equals("v1") ? KubeDecoder::node : null;
           default -> null;
         };
     if (decoder == null) {
-      if (List.of("Service", "EndpointSlice", "Pod", "Secret").contains(kind)) {
+      if (List.of("Service", "EndpointSlice", "Pod", "Secret", "Namespace", "Node")
+          .contains(kind)) {
         out.add(
             new Decoded.Invalid(
                 what, List.of("apiVersion: '" + apiVersion + "' is not supported for " + kind)));
@@ -252,6 +259,19 @@ public final class KubeDecoder {
         addressType,
         ports,
         endpoints);
+  }
+
+  /** A Namespace: its labels (discovery selectors select namespaces by label). */
+  private static Namespace namespace(JsonNode doc, FieldReader r) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    return new Namespace(
+        r.string(md, "metadata", "name", ""), r.stringMap(md, "metadata", "labels"));
+  }
+
+  /** A Node: its labels (topology labels give endpoint localities). */
+  private static Node node(JsonNode doc, FieldReader r) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    return new Node(r.string(md, "metadata", "name", ""), r.stringMap(md, "metadata", "labels"));
   }
 
   private static Pod pod(JsonNode doc, FieldReader r) {

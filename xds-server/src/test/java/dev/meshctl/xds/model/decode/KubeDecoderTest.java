@@ -203,4 +203,38 @@ class KubeDecoderTest {
     assertThat(docs.get(2).index()).isEqualTo(2);
     assertThat(docs.get(2).node().at("/metadata/name").asText()).isEqualTo("c");
   }
+
+  @Test
+  void decodesNamespaceAndNodeLabelsAsClusterScopedObjects() {
+    dev.meshctl.xds.model.Namespace ns =
+        (dev.meshctl.xds.model.Namespace)
+            single(
+                """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: bookinfo, labels: {env: prod}}
+                """);
+    assertThat(ns.key().toString()).isEqualTo("Namespace /bookinfo");
+    assertThat(ns.labels()).containsExactly(java.util.Map.entry("env", "prod"));
+    dev.meshctl.xds.model.Node node =
+        (dev.meshctl.xds.model.Node)
+            single(
+                """
+                apiVersion: v1
+                kind: Node
+                metadata:
+                  name: node-1
+                  labels: {topology.kubernetes.io/region: r1, topology.kubernetes.io/zone: z1}
+                """);
+    assertThat(node.locality()).isEqualTo(new dev.meshctl.xds.model.Locality("r1", "z1", ""));
+    List<Decoded> bad =
+        decode(
+            """
+            apiVersion: v1
+            kind: Node
+            metadata: {name: node-2, labels: {zone: [a]}}
+            """);
+    assertThat(((Decoded.Invalid) bad.get(0)).messages())
+        .containsExactly("Node /node-2: metadata.labels.zone: must be a string, got a list");
+  }
 }

@@ -1,0 +1,84 @@
+package dev.meshctl.controlplane.store;
+
+import dev.meshctl.xds.model.ConfigObject;
+import dev.meshctl.xds.model.IstioObject;
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.Namespace;
+import dev.meshctl.xds.model.Node;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What part of the store the mesh sees: mesh config {@code discoverySelectors} and the control
+ * plane's revision applied to a consistent copy of the store's objects. Pure and deterministic: the
+ * same objects and revision give the same list, in the same order. Applied to the whole store on
+ * every push, so a namespace label change or a mesh config change re-scopes at once, without a
+ * re-list.
+ *
+ * <ul>
+ *   <li><b>Discovery selectors</b> (from the stored {@link MeshConfig}, else none): a namespaced
+ *       object is visible when its namespace is selected by any selector. A namespace with no
+ *       {@link Namespace} object (a file-only setup, or a namespace not yet seen) is visible: only
+ *       namespaces known not to match are cut. Cluster-scoped objects (Namespace, Node, the mesh
+ *       config) are always visible.
+ *   <li><b>Revision</b> (Istio's {@code LabelsInRevision}): an Istio config object labelled {@value
+ *       #REVISION_LABEL} is visible only when the control plane runs with that revision or with
+ *       none ({@code ""}); objects without the label are visible to every revision.
+ * </ul>
+ *
+ * <p>Stateless; any thread.
+ */
+public final class DiscoveryFilter {
+  /** The label naming the control plane revision an object belongs to. */
+  public static final String REVISION_LABEL = "istio.io/rev";
+
+  private DiscoveryFilter() {}
+
+  /** The objects the mesh sees, in their original order. */
+  public static List<ConfigObject> visible(Collection<ConfigObject> objects, String revision) {
+    MeshConfig mesh = MeshConfig.DEFAULT;
+    Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    for (ConfigObject o : objects) {
+      if (o instanceof MeshConfig m) {
+        mesh = m;
+      } else if (o instanceof Namespace ns) {
+        namespaceLabels.put(ns.name(), ns.labels());
+      }
+    }
+    if (mesh.discoverySelectors().isEmpty() && revision.isEmpty()) {
+      return List.copyOf(objects);
+    }
+    Map<String, Boolean> selected = new HashMap<>();
+    List<ConfigObject> out = new ArrayList<>(objects.size());
+    for (ConfigObject o : objects) {
+      if (o instanceof MeshConfig || o instanceof Namespace || o instanceof Node) {
+        out.add(o);
+        continue;
+      }
+      String ns = o.key().id().namespace();
+      MeshConfig m = mesh;
+      boolean inScope =
+          selected.computeIfAbsent(
+              ns,
+              n -> {
+                Map<String, String> labels = namespaceLabels.get(n);
+                return labels == null || m.selectsNamespace(labels);
+              });
+      if (inScope && inRevision(o, revision)) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  private static boolean inRevision(ConfigObject o, String revision) {
+    if (revision.isEmpty() || !(o instanceof IstioObject istio)) {
+      return true;
+    }
+    String rev = istio.config().labels().get(REVISION_LABEL);
+    return rev == null || rev.equals(revision);
+  }
+}
