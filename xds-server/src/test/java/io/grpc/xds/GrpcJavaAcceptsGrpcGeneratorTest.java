@@ -173,7 +173,7 @@ class GrpcJavaAcceptsGrpcGeneratorTest {
     assertThat(tls).isNotNull();
     var common = tls.getCommonTlsContext();
     assertThat(common.getTlsCertificateProviderInstance().getInstanceName()).isEqualTo("default");
-    var validation = common.getCombinedValidationContext().getDefaultValidationContext();
+    var validation = common.getValidationContext();
     assertThat(validation.getCaCertificateProviderInstance().getCertificateName())
         .isEqualTo("ROOTCA");
     assertThat(validation.getMatchSubjectAltNamesList())

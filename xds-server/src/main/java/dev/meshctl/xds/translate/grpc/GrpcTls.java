@@ -33,11 +33,11 @@ import java.util.TreeSet;
  * instance {@link ResourceNames#GRPC_CERTIFICATE_PROVIDER} with certificate names {@code default}
  * (identity) and {@code ROOTCA} (roots).
  *
- * <p>Each provider reference is sent twice, in the current fields ({@code
- * tls_certificate_provider_instance}, {@code
- * default_validation_context.ca_certificate_provider_instance}) and the deprecated ones older grpc
- * releases read ({@code tls_certificate_certificate_provider_instance}, {@code
- * validation_context_certificate_provider_instance}); grpc-java 1.85 accepts either.
+ * <p>The identity is named in the current field ({@code tls_certificate_provider_instance}) and in
+ * the deprecated one older grpc releases read; the roots only in {@code
+ * validation_context.ca_certificate_provider_instance}. Istio puts the roots in a {@code
+ * combined_validation_context}, which breaks Envoy's rules (it requires an SDS config there) and so
+ * would never leave our ADS server; grpc-java 1.85 reads either.
  *
  * <p>What grpc cannot do shapes the rest: it rejects {@code transport_socket_matches}, so TLS is
  * all or nothing per cluster (no per-endpoint auto-mTLS); a grpc server chooses its filter chain
@@ -166,11 +166,9 @@ final class GrpcTls {
         .setTlsCertificateProviderInstance(plugin(ResourceNames.GRPC_IDENTITY_CERTIFICATE))
         .setTlsCertificateCertificateProviderInstance(
             legacy(ResourceNames.GRPC_IDENTITY_CERTIFICATE))
-        .setCombinedValidationContext(
-            CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                .setDefaultValidationContext(validation)
-                .setValidationContextCertificateProviderInstance(
-                    legacy(ResourceNames.GRPC_ROOT_CERTIFICATE)))
+        // A plain validation_context, not Istio's combined one: Envoy's rules require an SDS
+        // config in a combined context, and the ADS server never sends what Envoy would reject.
+        .setValidationContext(validation)
         .build();
   }
 

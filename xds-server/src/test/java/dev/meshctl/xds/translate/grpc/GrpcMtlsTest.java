@@ -75,7 +75,7 @@ class GrpcMtlsTest {
     CommonTlsContext common = tls.getCommonTlsContext();
     assertProviders(common);
     // Every pod behind the port counts, ready or not: a certificate does not depend on readiness.
-    assertThat(common.getCombinedValidationContext().getDefaultValidationContext())
+    assertThat(common.getValidationContext())
         .satisfies(
             v ->
                 assertThat(v.getMatchSubjectAltNamesList())
@@ -102,8 +102,7 @@ class GrpcMtlsTest {
             upstream(cluster(s, REVIEWS_9080))
                 .orElseThrow()
                 .getCommonTlsContext()
-                .getCombinedValidationContext()
-                .getDefaultValidationContext()
+                .getValidationContext()
                 .getMatchSubjectAltNamesList())
         .extracting(StringMatcher::getExact)
         .containsExactly(
@@ -177,11 +176,7 @@ class GrpcMtlsTest {
     assertThat(tls.getRequireClientCertificate().getValue()).isTrue();
     assertProviders(tls.getCommonTlsContext());
     // grpc refuses SAN matchers on a server.
-    assertThat(
-            tls.getCommonTlsContext()
-                .getCombinedValidationContext()
-                .getDefaultValidationContext()
-                .getMatchSubjectAltNamesList())
+    assertThat(tls.getCommonTlsContext().getValidationContext().getMatchSubjectAltNamesList())
         .isEmpty();
 
     // DISABLE beats the label.
@@ -229,15 +224,28 @@ class GrpcMtlsTest {
         .isEqualTo("inbound-plaintext");
   }
 
+  @Test
+  void envoysRulesAcceptTheTlsResourcesSoTheAdsServerSendsThem() {
+    var validator = new dev.meshctl.xds.validate.PgvValidator();
+    MeshSnapshot s = snapshot(MeshConfig.DEFAULT, List.of(), dr("tls: {mode: ISTIO_MUTUAL}"));
+    assertThat(validator.validate(cluster(s, REVIEWS_9080))).isEmpty();
+    Message listener =
+        new GrpcGenerator()
+            .generate(
+                new TranslationContext(s),
+                GrpcMeshFixture.proxy(
+                    "default", Map.of("app", "reviews", "security.istio.io/tlsMode", "istio")),
+                XdsType.LISTENER,
+                Subscription.names(Set.of(SERVER)))
+            .get(SERVER);
+    assertThat(validator.validate(listener)).isEmpty();
+  }
+
   private static void assertProviders(CommonTlsContext common) {
     assertThat(common.getTlsCertificateProviderInstance().getInstanceName()).isEqualTo("default");
     assertThat(common.getTlsCertificateProviderInstance().getCertificateName())
         .isEqualTo("default");
-    var ca =
-        common
-            .getCombinedValidationContext()
-            .getDefaultValidationContext()
-            .getCaCertificateProviderInstance();
+    var ca = common.getValidationContext().getCaCertificateProviderInstance();
     assertThat(ca.getInstanceName()).isEqualTo("default");
     assertThat(ca.getCertificateName()).isEqualTo("ROOTCA");
     // The same references in the fields older grpc releases read.
@@ -245,10 +253,6 @@ class GrpcMtlsTest {
         .isEqualTo("default");
     assertThat(common.getTlsCertificateCertificateProviderInstance().getCertificateName())
         .isEqualTo("default");
-    var legacyCa =
-        common.getCombinedValidationContext().getValidationContextCertificateProviderInstance();
-    assertThat(legacyCa.getInstanceName()).isEqualTo("default");
-    assertThat(legacyCa.getCertificateName()).isEqualTo("ROOTCA");
   }
 
   private static Cluster cluster(MeshSnapshot s, String name) {
