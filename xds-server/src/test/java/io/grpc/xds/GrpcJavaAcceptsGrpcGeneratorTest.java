@@ -7,15 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Message;
+import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.MtlsMode;
+import dev.meshctl.xds.model.PeerAuthenticationPolicy;
+import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
+import dev.meshctl.xds.translate.grpc.GrpcMeshFixture;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.xds.client.Bootstrapper;
 import io.grpc.xds.client.EnvoyProtoData;
 import io.grpc.xds.client.XdsResourceType;
 import io.grpc.xds.client.XdsResourceType.ResourceInvalidException;
+import io.grpc.xds.internal.security.TlsContextManagerImpl;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +48,31 @@ class GrpcJavaAcceptsGrpcGeneratorTest {
           null);
 
   private static final String CLUSTER = "outbound|9080||" + REVIEWS_FQDN;
+
+  /** A bootstrap as istio-agent writes it for mTLS: a file_watcher provider named "default". */
+  private static final XdsResourceType.Args TLS_ARGS = argsWithProviders("default");
+
+  private static XdsResourceType.Args argsWithProviders(String instance) {
+    Bootstrapper.BootstrapInfo info =
+        Bootstrapper.BootstrapInfo.builder()
+            .servers(List.of(SERVER))
+            .node(EnvoyProtoData.Node.newBuilder().setId("sidecar~10.0.0.7~c.default~d").build())
+            .certProviders(
+                Map.of(
+                    instance,
+                    Bootstrapper.CertificateProviderInfo.create(
+                        "file_watcher",
+                        Map.of(
+                            "certificate_file", "/var/lib/istio/data/cert-chain.pem",
+                            "private_key_file", "/var/lib/istio/data/key.pem",
+                            "ca_certificate_file", "/var/lib/istio/data/root-cert.pem",
+                            "refresh_interval", "900s"))))
+            .build();
+    // A server's listener parse needs the TLS context manager XdsServerWrapper passes; it only
+    // creates SSL contexts (and reads the files) on the first handshake.
+    return new XdsResourceType.Args(
+        SERVER, "1", "nonce-1", info, new TlsContextManagerImpl(info), null);
+  }
 
   @Test
   void clientChainFromListenerToEndpointsIsAcceptedAndConsistent() throws Exception {
@@ -128,6 +161,57 @@ class GrpcJavaAcceptsGrpcGeneratorTest {
         .containsExactly("envoy.filters.http.router");
   }
 
+  @Test
+  void istioMutualClusterIsAcceptedWithTheBootstrapsProviderAndSpiffeSans() throws Exception {
+    MeshSnapshot snapshot = withIstioMutual();
+
+    XdsClusterResource.CdsUpdate cds =
+        XdsClusterResource.getInstance()
+            .doParse(TLS_ARGS, shadedCluster(only(snapshot, XdsType.CLUSTER, CLUSTER)));
+
+    EnvoyServerProtoData.UpstreamTlsContext tls = cds.upstreamTlsContext();
+    assertThat(tls).isNotNull();
+    var common = tls.getCommonTlsContext();
+    assertThat(common.getTlsCertificateProviderInstance().getInstanceName()).isEqualTo("default");
+    var validation = common.getValidationContext();
+    assertThat(validation.getCaCertificateProviderInstance().getCertificateName())
+        .isEqualTo("ROOTCA");
+    assertThat(validation.getMatchSubjectAltNamesList())
+        .extracting(m -> m.getExact())
+        .containsExactly("spiffe://cluster.local/ns/default/sa/reviews");
+  }
+
+  @Test
+  void strictServerListenerIsAcceptedWithARequiredClientCertificate() throws Exception {
+    String name = "xds.istio.io/grpc/lds/inbound/127.0.0.1:50051";
+    MeshSnapshot strict =
+        MeshSnapshot.build(
+            MeshConfig.DEFAULT,
+            GrpcMeshFixture.objects(),
+            List.of(PeerAuthenticationPolicy.namespaceWide("default", "strict", MtlsMode.STRICT)));
+
+    XdsListenerResource.LdsUpdate lds =
+        XdsListenerResource.getInstance()
+            .doParse(TLS_ARGS, shadedListener(only(strict, XdsType.LISTENER, name)));
+
+    EnvoyServerProtoData.FilterChain chain = lds.listener().filterChains().get(0);
+    assertThat(lds.listener().filterChains()).hasSize(1);
+    assertThat(chain.name()).isEqualTo("inbound-mtls");
+    assertThat(chain.sslContextProviderSupplier()).isNotNull();
+    EnvoyServerProtoData.DownstreamTlsContext tls =
+        (EnvoyServerProtoData.DownstreamTlsContext)
+            chain.sslContextProviderSupplier().getTlsContext();
+    assertThat(tls.isRequireClientCertificate()).isTrue();
+    assertThat(tls.getCommonTlsContext().getTlsCertificateProviderInstance().getInstanceName())
+        .isEqualTo("default");
+
+    // PERMISSIVE (no policy) for an unlabelled workload: a plaintext chain.
+    XdsListenerResource.LdsUpdate plain =
+        XdsListenerResource.getInstance()
+            .doParse(TLS_ARGS, shadedListener(only(snapshot(), XdsType.LISTENER, name)));
+    assertThat(plain.listener().filterChains().get(0).sslContextProviderSupplier()).isNull();
+  }
+
   /** The harness rejects what grpc-java rejects, so the tests above can fail. */
   @Test
   void harnessRejectsWhatGrpcNacks() throws Exception {
@@ -164,6 +248,34 @@ class GrpcJavaAcceptsGrpcGeneratorTest {
     assertThatThrownBy(() -> XdsListenerResource.getInstance().doParse(ARGS, shadedListener(bad)))
         .isInstanceOf(ResourceInvalidException.class)
         .hasMessage("A terminal HttpFilter must be the last filter: envoy.filters.http.router");
+  }
+
+  /** grpc checks provider names against the bootstrap: a client without "default" NACKs. */
+  @Test
+  void tlsClusterIsRejectedWhenTheBootstrapLacksTheProvider() throws Exception {
+    var cluster = shadedCluster(only(withIstioMutual(), XdsType.CLUSTER, CLUSTER));
+    assertThatThrownBy(
+            () -> XdsClusterResource.getInstance().doParse(argsWithProviders("other"), cluster))
+        .isInstanceOf(ResourceInvalidException.class)
+        .hasMessageContaining(
+            "CertificateProvider instance name 'default' not defined in the bootstrap file.");
+  }
+
+  private static MeshSnapshot withIstioMutual() {
+    List<dev.meshctl.xds.model.ConfigObject> objects = new ArrayList<>(GrpcMeshFixture.objects());
+    objects.addAll(
+        MeshFixture.objects(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews, namespace: default}
+            spec:
+              host: reviews
+              trafficPolicy:
+                tls: {mode: ISTIO_MUTUAL}
+            """,
+            "DestinationRule"));
+    return MeshSnapshot.build(MeshConfig.DEFAULT, objects);
   }
 
   private static Message only(MeshSnapshot snapshot, XdsType type, String name) {

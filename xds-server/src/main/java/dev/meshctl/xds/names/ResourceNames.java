@@ -114,7 +114,22 @@ public final class ResourceNames {
   /** Auto-mTLS fallback transport socket match (plaintext). */
   public static final String TLS_MODE_DISABLED_MATCH = TLS_MODE_KEY + "-disabled";
 
-  /** SPIFFE identity of a workload: {@code spiffe://cluster.local/ns/default/sa/reviews}. */
+  /** Filter chain of a proxyless gRPC server listener that requires mutual TLS. */
+  public static final String GRPC_INBOUND_MTLS_CHAIN = "inbound-mtls";
+
+  /**
+   * The certificate provider instance proxyless gRPC TLS contexts name: the key of grpc's bootstrap
+   * {@code certificate_providers} (a {@code file_watcher} over the files istio-agent writes).
+   */
+  public static final String GRPC_CERTIFICATE_PROVIDER = "default";
+
+  /** Certificate name of the workload identity (key and chain) within that provider instance. */
+  public static final String GRPC_IDENTITY_CERTIFICATE = "default";
+
+  /** Certificate name of the trusted roots within that provider instance. */
+  public static final String GRPC_ROOT_CERTIFICATE = "ROOTCA";
+
+  /** A workload's SPIFFE identity: {@code spiffe://cluster.local/ns/default/sa/reviews}. */
   public static String spiffeId(String trustDomain, String namespace, String serviceAccount) {
     return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
   }

@@ -36,8 +36,9 @@ import java.util.TreeMap;
  *
  * <p>Unknown names are left out of the result, which a grpc client reports as "resource does not
  * exist". Results are memoised in the {@link TranslationContext} per name and proxy namespace
- * (DestinationRule and VirtualService visibility), and for routes also per proxy labels
- * (VirtualService {@code sourceLabels}). Pure and stateless; any thread, concurrently.
+ * (DestinationRule and VirtualService visibility), and for routes and listeners also per proxy
+ * labels (VirtualService {@code sourceLabels}; the PeerAuthentication mode of a server listener).
+ * Pure and stateless; any thread, concurrently.
  */
 public final class GrpcGenerator implements XdsGenerator {
 
@@ -88,8 +89,16 @@ public final class GrpcGenerator implements XdsGenerator {
     for (String name : n.names()) {
       Optional<? extends Message> listener =
           context.memo(
-              new LdsKey(name, proxy.namespace()),
-              k -> GrpcListenerTranslator.translate(context.snapshot(), k.namespace(), k.name()));
+              // Only server listeners depend on the labels; client listeners stay shared.
+              new LdsKey(
+                  name,
+                  proxy.namespace(),
+                  name.startsWith(ResourceNames.GRPC_SERVER_LISTENER_PREFIX)
+                      ? proxy.labels()
+                      : Map.of()),
+              k ->
+                  GrpcListenerTranslator.translate(
+                      context.snapshot(), k.namespace(), k.labels(), k.name()));
       listener.ifPresent(l -> out.put(name, l));
     }
     return out;
@@ -116,7 +125,7 @@ public final class GrpcGenerator implements XdsGenerator {
   /** Memo keys, private types so they never collide with another generator's entries. */
   private record CdsKey(String name, String namespace) {}
 
-  private record LdsKey(String name, String namespace) {}
+  private record LdsKey(String name, String namespace, Map<String, String> labels) {}
 
   private record RdsKey(String name, String namespace, Map<String, String> labels) {}
 }

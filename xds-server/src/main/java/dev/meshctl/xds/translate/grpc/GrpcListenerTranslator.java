@@ -22,6 +22,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,11 +44,25 @@ import java.util.Optional;
 final class GrpcListenerTranslator {
   private GrpcListenerTranslator() {}
 
-  /** The listener for one requested name, or empty when the name resolves to nothing. */
-  static Optional<Listener> translate(MeshSnapshot snapshot, String clientNamespace, String name) {
+  /**
+   * The listener for one requested name, or empty when the name resolves to nothing. {@code
+   * namespace} and {@code labels} are the requesting proxy's: client names resolve relative to the
+   * namespace, and a server listener's mTLS mode is the workload's PeerAuthentication mode.
+   */
+  static Optional<Listener> translate(
+      MeshSnapshot snapshot, String namespace, Map<String, String> labels, String name) {
     if (name.startsWith(ResourceNames.GRPC_SERVER_LISTENER_PREFIX)) {
-      return ResourceNames.parseGrpcServerListener(name).map(a -> serverListener(name, a));
+      return ResourceNames.parseGrpcServerListener(name)
+          .map(
+              a ->
+                  serverListener(
+                      name,
+                      a,
+                      GrpcTls.serverRequiresMtls(
+                          snapshot.peerAuthentications().mode(namespace, labels, a.port()),
+                          labels)));
     }
+    String clientNamespace = namespace;
     HostAndPort target;
     try {
       target = HostAndPort.fromString(name);
@@ -106,10 +121,15 @@ final class GrpcListenerTranslator {
    * is one of the proxy's: grpc substitutes its bound address into the name (often {@code 0.0.0.0}
    * or {@code 127.0.0.1}, not the pod IP), and XdsServerWrapper rejects a listener whose address
    * differs from the bound one, so echoing the requested address is the only answer that can work.
-   * Istio additionally requires a service targeting the port; without a mesh identity and policy
-   * attached to the port there is nothing to gain from that check yet.
+   * Istio additionally requires a service targeting the port; the mode needs only the workload's
+   * namespace and labels, which the proxy states itself, so that check would gain nothing.
+   *
+   * <p>One filter chain without a match: {@code inbound-mtls} (the workload's certificate, client
+   * certificates required and checked against the mesh roots) when {@code mtls}, else {@code
+   * inbound-plaintext}. The port is the one grpc bound, i.e. the container port PeerAuthentication
+   * port-level settings name.
    */
-  private static Listener serverListener(String name, GrpcServerAddress address) {
+  private static Listener serverListener(String name, GrpcServerAddress address, boolean mtls) {
     RouteConfiguration inbound =
         RouteConfiguration.newBuilder()
             .setName(ResourceNames.GRPC_INBOUND_ROUTE_CONFIG)
@@ -133,17 +153,24 @@ final class GrpcListenerTranslator {
             .setRouteConfig(inbound)
             .addHttpFilters(HttpFilters.router())
             .build();
+    FilterChain.Builder chain =
+        FilterChain.newBuilder()
+            .setName(
+                mtls
+                    ? ResourceNames.GRPC_INBOUND_MTLS_CHAIN
+                    : ResourceNames.GRPC_INBOUND_PLAINTEXT_CHAIN)
+            .addFilters(
+                Filter.newBuilder()
+                    .setName(HttpFilters.HTTP_CONNECTION_MANAGER)
+                    .setTypedConfig(Any.pack(hcm)));
+    if (mtls) {
+      chain.setTransportSocket(GrpcTls.downstream());
+    }
     return Listener.newBuilder()
         .setName(name)
         .setAddress(socketAddress(address.ip(), address.port()))
         .setTrafficDirection(TrafficDirection.INBOUND)
-        .addFilterChains(
-            FilterChain.newBuilder()
-                .setName(ResourceNames.GRPC_INBOUND_PLAINTEXT_CHAIN)
-                .addFilters(
-                    Filter.newBuilder()
-                        .setName(HttpFilters.HTTP_CONNECTION_MANAGER)
-                        .setTypedConfig(Any.pack(hcm))))
+        .addFilterChains(chain.build())
         .build();
   }
 

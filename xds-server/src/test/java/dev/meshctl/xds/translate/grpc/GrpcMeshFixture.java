@@ -94,6 +94,11 @@ public final class GrpcMeshFixture {
 
   /** A proxyless gRPC workload in {@code namespace}. */
   public static Proxy proxy(String namespace) {
+    return proxy(namespace, Map.of("app", "client"));
+  }
+
+  /** A proxyless gRPC workload in {@code namespace} with {@code labels}. */
+  public static Proxy proxy(String namespace, Map<String, String> labels) {
     String id = "client-1." + namespace;
     String domain = namespace + ".svc.cluster.local";
     return new Proxy(
@@ -102,7 +107,7 @@ public final class GrpcMeshFixture {
         id,
         domain,
         namespace,
-        Map.of("app", "client"),
+        labels,
         "default",
         Proxy.Generator.GRPC,
         "Kubernetes",
