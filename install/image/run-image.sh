@@ -10,7 +10,7 @@ set -euo pipefail
 image="$(realpath "$1")"; shift
 [ "$(id -u)" = 0 ] || { echo "chroot needs root; run with sudo" >&2; exit 2; }
 work="$(mktemp -d)"
-trap 'umount "$work/rootfs/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'umount "$work/rootfs/proc" 2>/dev/null || true; umount "$work/rootfs" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/image" "$work/rootfs"
 tar -xf "$image" -C "$work/image"
 
@@ -37,6 +37,9 @@ entry="$(sed -n 's/^ENTRY //p' "$work/plan")"
 mapfile -t envs < <(sed -n 's/^ENV //p' "$work/plan")
 mkdir -p "$work/rootfs/proc" "$work/rootfs/tmp"
 chmod 1777 "$work/rootfs/tmp"
+# The root must be a mount point, as in a container: the JVM looks paths up in /proc/self/mounts
+# (Files.getFileStore), which lists mounts relative to the process's root.
+mount --bind "$work/rootfs" "$work/rootfs"
 mount -t proc proc "$work/rootfs/proc"
 
 # With arguments, they replace the image's Cmd (as `docker run IMAGE ARGS` does); Jib puts the
