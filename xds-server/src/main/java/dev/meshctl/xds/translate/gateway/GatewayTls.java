@@ -6,11 +6,10 @@ import dev.meshctl.crds.networking.Common.ServerTlsMode;
 import dev.meshctl.crds.networking.Common.ServerTlsSettings;
 import dev.meshctl.crds.networking.Common.TlsProtocol;
 import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.translate.security.TlsContexts;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
-import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
@@ -44,24 +43,6 @@ public final class GatewayTls {
           .setResourceApiVersion(ApiVersion.V3)
           .build();
 
-  /** The istio-agent's SDS server, through the bootstrap cluster {@code sds-grpc}. */
-  private static final ConfigSource SDS_AGENT =
-      ConfigSource.newBuilder()
-          .setApiConfigSource(
-              ApiConfigSource.newBuilder()
-                  .setApiType(ApiConfigSource.ApiType.GRPC)
-                  .setSetNodeOnFirstMessageOnly(true)
-                  .setTransportApiVersion(ApiVersion.V3)
-                  .addGrpcServices(
-                      GrpcService.newBuilder()
-                          .setEnvoyGrpc(
-                              GrpcService.EnvoyGrpc.newBuilder()
-                                  .setClusterName(ResourceNames.SDS_CLUSTER))))
-          .setResourceApiVersion(ApiVersion.V3)
-          // Wait for the agent's certificate instead of warming without it (Istio does the same).
-          .setInitialFetchTimeout(com.google.protobuf.Duration.getDefaultInstance())
-          .build();
-
   private GatewayTls() {}
 
   /**
@@ -90,9 +71,10 @@ public final class GatewayTls {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(HTTP_ALPNS);
     List<String> credentials = credentialNames(tls);
     if (mode == ServerTlsMode.ISTIO_MUTUAL) {
-      common.addTlsCertificateSdsSecretConfigs(sds(ResourceNames.SDS_DEFAULT_SECRET, SDS_AGENT));
+      common.addTlsCertificateSdsSecretConfigs(
+          TlsContexts.agentSecret(ResourceNames.SDS_DEFAULT_SECRET));
       common.setCombinedValidationContext(
-          combined(sanValidation(tls), sds(ResourceNames.SDS_ROOT_SECRET, SDS_AGENT)));
+          combined(sanValidation(tls), TlsContexts.agentSecret(ResourceNames.SDS_ROOT_SECRET)));
     } else if (!credentials.isEmpty()) {
       for (String c : credentials) {
         common.addTlsCertificateSdsSecretConfigs(sds(ResourceNames.credentialSecret(c), SDS_ADS));
@@ -115,13 +97,14 @@ public final class GatewayTls {
           cert.isEmpty()
               ? ResourceNames.SDS_DEFAULT_SECRET
               : ResourceNames.fileCertSecret(cert, nullToEmpty(tls.privateKey()));
-      common.addTlsCertificateSdsSecretConfigs(sds(name, SDS_AGENT));
+      common.addTlsCertificateSdsSecretConfigs(TlsContexts.agentSecret(name));
       if (validate) {
         String root =
             nonEmpty(tls.caCertificates())
                 ? ResourceNames.fileRootSecret(tls.caCertificates())
                 : ResourceNames.SDS_ROOT_SECRET;
-        common.setCombinedValidationContext(combined(sanValidation(tls), sds(root, SDS_AGENT)));
+        common.setCombinedValidationContext(
+            combined(sanValidation(tls), TlsContexts.agentSecret(root)));
       }
     }
     if (mode == ServerTlsMode.SIMPLE
