@@ -132,9 +132,9 @@ class ProxylessMtlsEndToEndTest {
     ManagedChannel mtls = client(Optional.of(clientCerts));
     assertThat(who(mtls)).isEqualTo(CLIENT_ID);
 
-    // The same target without xDS credentials sends plaintext, which the server refuses.
-    ManagedChannel plain = client(Optional.empty());
-    assertThat(failure(plain)).isEqualTo(Status.Code.UNAVAILABLE);
+    // The same target without xDS credentials sends plaintext, which the server refuses. (Its
+    // bootstrap has the provider, so it ACKs the cluster: the refusal is the server's.)
+    assertThat(refusal(plaintextClient(clientCerts))).isEqualTo(Status.Code.UNAVAILABLE);
   }
 
   @Test
@@ -151,6 +151,62 @@ class ProxylessMtlsEndToEndTest {
     Path clientCerts = issue("token-client", CLIENT_ID);
     assertThat(who(client(Optional.of(clientCerts)))).isEqualTo(PLAINTEXT);
     assertThat(who(client(Optional.empty()))).isEqualTo(PLAINTEXT);
+  }
+
+  /**
+   * STRICT from a PeerAuthentication file: a mesh-wide policy in the root namespace makes even an
+   * unlabelled server (which PERMISSIVE would serve as plaintext) require mTLS. Relaxing the file
+   * to PERMISSIVE at runtime must reach the running server as a new listener, and plaintext is
+   * served again.
+   */
+  @Test
+  void strictPeerAuthenticationFileRequiresMutualTlsUntilRelaxedAtRuntime() throws Exception {
+    int port = freePort();
+    writeService(port, "greeter", Map.of());
+    Files.writeString(
+        config.resolve("dr.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: greeter, namespace: default}
+        spec:
+          host: greeter
+          trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+        """);
+    writeMeshWidePeerAuthentication("STRICT");
+    start();
+    Path serverCerts = issue("token-greeter", SERVER_ID);
+    Path clientCerts = issue("token-client", CLIENT_ID);
+
+    // No tlsMode label: without the policy this server would be plaintext (test above).
+    startServer(port, Map.of("app", "greeter"), serverCerts);
+
+    assertThat(who(client(Optional.of(clientCerts)))).isEqualTo(CLIENT_ID);
+    assertThat(refusal(plaintextClient(clientCerts))).isEqualTo(Status.Code.UNAVAILABLE);
+
+    writeMeshWidePeerAuthentication("PERMISSIVE");
+
+    // Each attempt is a fresh channel, so a failed attempt's reconnect backoff cannot delay the
+    // next one; a plaintext reply needs the server to have received the PERMISSIVE listener.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+        .until(() -> who(plaintextClient(clientCerts)), PLAINTEXT::equals);
+  }
+
+  /** The mesh-wide PeerAuthentication (root namespace {@code istio-system}) with {@code mode}. */
+  private void writeMeshWidePeerAuthentication(String mode) throws IOException {
+    Files.writeString(
+        config.resolve("peer-authentication.yaml"),
+        """
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: {name: default, namespace: istio-system}
+        spec:
+          mtls: {mode: %s}
+        """
+            .formatted(mode));
   }
 
   private void start() throws IOException {
@@ -339,6 +395,19 @@ class ProxylessMtlsEndToEndTest {
 
   /** A proxyless client of the greeter target, with xDS TLS credentials when {@code certs}. */
   private ManagedChannel client(Optional<Path> certs) {
+    return client(certs, certs.isPresent());
+  }
+
+  /**
+   * A proxyless client whose bootstrap has the {@code default} provider over {@code certs}, but
+   * without xDS credentials: it accepts (ACKs) the ISTIO_MUTUAL cluster and still sends plaintext,
+   * so a refusal is the server's, not a NACK on the client's side.
+   */
+  private ManagedChannel plaintextClient(Path certs) {
+    return client(Optional.of(certs), false);
+  }
+
+  private ManagedChannel client(Optional<Path> certs, boolean xdsCredentials) {
     String scheme = "meshctl-mtls" + SCHEMES.incrementAndGet();
     XdsNameResolverProvider resolver =
         XdsNameResolverProvider.createForTest(
@@ -348,7 +417,7 @@ class ProxylessMtlsEndToEndTest {
     ManagedChannel channel =
         Grpc.newChannelBuilder(
                 scheme + ":///" + TARGET,
-                certs.isPresent()
+                xdsCredentials
                     ? XdsChannelCredentials.create(InsecureChannelCredentials.create())
                     : InsecureChannelCredentials.create())
             .build();
@@ -360,11 +429,18 @@ class ProxylessMtlsEndToEndTest {
     return GrpcMesh.who(channel);
   }
 
-  private static Status.Code failure(ManagedChannel channel) {
+  /**
+   * The status code of a call the server refuses: the client accepted its config (no xDS error in
+   * the status), so the failure is the connection the server would not serve.
+   */
+  private static Status.Code refusal(ManagedChannel channel) {
     try {
       String reply = GrpcMesh.who(channel);
       throw new AssertionError("expected the call to fail, but it answered " + reply);
     } catch (StatusRuntimeException e) {
+      assertThat(String.valueOf(e.getStatus().getDescription()))
+          .doesNotContain("CertificateProvider")
+          .doesNotContain("validation error");
       return e.getStatus().getCode();
     }
   }

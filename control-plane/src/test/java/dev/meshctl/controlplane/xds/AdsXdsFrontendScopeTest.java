@@ -14,7 +14,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Which push scope a change gets: Secrets alone push SDS to their subscribers only. */
+/**
+ * Which push scope a change gets: Secrets alone push SDS to their subscribers only; a
+ * PeerAuthentication (inbound chains, proxyless server listeners) always pushes everything.
+ */
 class AdsXdsFrontendScopeTest {
   private static final TranslationContext CTX = new TranslationContext(MeshSnapshot.empty());
 
@@ -61,5 +64,24 @@ class AdsXdsFrontendScopeTest {
         .isSameAs(PushScope.ALL);
     assertThat(AdsXdsFrontend.scope(null, CTX, change(ConfigKey.of(ConfigKind.SECRET, "gw", "c"))))
         .isSameAs(PushScope.ALL);
+  }
+
+  /**
+   * A PeerAuthentication changes inbound filter chains and proxyless server listeners (LDS), so it
+   * must never be narrowed to EDS or SDS, alone or mixed with changes that would be.
+   */
+  @Test
+  void peerAuthenticationChangeIsAFullPushAloneOrMixed() {
+    ConfigKey pa = ConfigKey.of(ConfigKind.PEER_AUTHENTICATION, "istio-system", "default");
+    assertThat(AdsXdsFrontend.scope(CTX, CTX, change(pa))).isSameAs(PushScope.ALL);
+    assertThat(
+            AdsXdsFrontend.scope(
+                CTX, CTX, change(pa, ConfigKey.of(ConfigKind.ENDPOINT_SLICE, "shop", "r-abc"))))
+        .isSameAs(PushScope.ALL);
+    assertThat(
+            AdsXdsFrontend.scope(
+                CTX, CTX, change(pa, ConfigKey.of(ConfigKind.SECRET, "gw", "cred"))))
+        .isSameAs(PushScope.ALL);
+    assertThat(PushScope.ALL.types()).contains(XdsType.LISTENER);
   }
 }
