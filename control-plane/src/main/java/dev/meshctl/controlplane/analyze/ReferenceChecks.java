@@ -63,8 +63,16 @@ final class ReferenceChecks {
     }
     List<Located<IstioConfig>> rules = catalog.of(IstioKind.DESTINATION_RULE);
 
+    Map<String, VirtualService> delegates = new LinkedHashMap<>();
+    for (Located<IstioConfig> vs : catalog.of(IstioKind.VIRTUAL_SERVICE)) {
+      VirtualService spec = vs.object().spec(VirtualService.class);
+      if (spec.hosts().isEmpty()) {
+        delegates.put(vs.object().namespace() + "/" + vs.object().name(), spec);
+      }
+    }
     for (Located<IstioConfig> vs : catalog.of(IstioKind.VIRTUAL_SERVICE)) {
       checkGateways(vs, gateways, out);
+      checkDelegates(vs, delegates, out);
       for (Dest d : destinations(vs.object().spec(VirtualService.class))) {
         String host = d.destination().host();
         if (host == null || host.isEmpty()) {
@@ -145,6 +153,43 @@ final class ReferenceChecks {
             true,
             "spec.gateways[" + i + "]",
             "referenced gateway not found: " + q(name) + " (IST0101)");
+      }
+    }
+  }
+
+  /**
+   * A root rule's {@code delegate} must name a VirtualService without hosts (namespace defaulting
+   * to the root's) that is exported to the root's namespace; otherwise the rule is dropped.
+   */
+  private static void checkDelegates(
+      Located<IstioConfig> vs, Map<String, VirtualService> delegates, List<Diagnostic> out) {
+    String ns = vs.object().namespace();
+    List<VirtualService.HttpRoute> http = vs.object().spec(VirtualService.class).http();
+    for (int i = 0; i < http.size(); i++) {
+      VirtualService.Delegate d = http.get(i).delegate();
+      if (d == null || d.name() == null) {
+        continue;
+      }
+      String full =
+          (d.namespace() == null || d.namespace().isEmpty() ? ns : d.namespace()) + "/" + d.name();
+      VirtualService target = delegates.get(full);
+      List<String> exportTo = target == null ? List.of() : target.exportTo();
+      String targetNs = full.substring(0, full.indexOf('/'));
+      boolean visible =
+          exportTo.isEmpty()
+              || exportTo.contains("*")
+              || exportTo.contains(ns)
+              || (exportTo.contains(".") && targetNs.equals(ns));
+      if (target == null || !visible) {
+        report(
+            out,
+            vs,
+            true,
+            "spec.http[" + i + "].delegate",
+            "referenced delegate VirtualService "
+                + (target == null ? "not found: " : "not exported to namespace " + ns + ": ")
+                + q(full)
+                + " (IST0101)");
       }
     }
   }

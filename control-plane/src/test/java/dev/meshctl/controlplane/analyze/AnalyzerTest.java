@@ -96,6 +96,27 @@ class AnalyzerTest {
                     + " not found: \"istio-system/bookinfo-gateway\" (IST0101)")));
     c.add(
         Arguments.of(
+            "a missing delegate and one hidden by exportTo; a visible delegate is fine",
+            VS
+                + "metadata: {name: root}\n"
+                + "spec: {hosts: [root.example.com], http: [{delegate: {name: gone}},"
+                + " {delegate: {name: hidden, namespace: other}}, {delegate: {name: shown}}]}\n"
+                + "---\n"
+                + VS
+                + "metadata: {name: hidden, namespace: other}\n"
+                + "spec: {exportTo: ['.'], http: [{route: [{destination: {host: reviews.default.svc.cluster.local}}]}]}\n"
+                + "---\n"
+                + VS
+                + "metadata: {name: shown}\n"
+                + "spec: {http: [{route: [{destination: {host: reviews}}]}]}",
+            List.of(
+                "case.yaml:0 VirtualService default/root: spec.http[0].delegate: referenced"
+                    + " delegate VirtualService not found: \"default/gone\" (IST0101)",
+                "case.yaml:0 VirtualService default/root: spec.http[1].delegate: referenced"
+                    + " delegate VirtualService not exported to namespace default:"
+                    + " \"other/hidden\" (IST0101)")));
+    c.add(
+        Arguments.of(
             "unknown destination and mirror hosts, with a subset on the unknown host",
             VS
                 + "metadata: {name: reviews}\n"

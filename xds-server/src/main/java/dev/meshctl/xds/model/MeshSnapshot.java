@@ -125,6 +125,9 @@ public record MeshSnapshot(
     all.addAll(services);
     ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), all);
     PodIndex podIndex = PodIndex.build(pods);
+    // Roots absorb their delegates here, so sidecars, gateways and proxyless all see merged rules.
+    virtualServices =
+        VirtualServiceDelegates.merge(mesh.domainSuffix(), virtualServices).virtualServices();
     return new MeshSnapshot(
         mesh,
         serviceIndex,

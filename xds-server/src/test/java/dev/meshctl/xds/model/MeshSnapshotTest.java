@@ -110,6 +110,40 @@ class MeshSnapshotTest {
   }
 
   /** Decodes YAML documents through the same decoder the file source uses; all must be Ok. */
+  @Test
+  void gatewayBoundRootsSeeTheirDelegatesRulesMerged() throws IOException {
+    MeshSnapshot snapshot =
+        MeshSnapshot.build(
+            MeshConfig.DEFAULT,
+            decode(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: root, namespace: default}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [gw]
+                  http:
+                  - name: api
+                    match: [{uri: {prefix: /api}}]
+                    delegate: {name: api}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: api, namespace: default}
+                spec:
+                  http:
+                  - name: v1
+                    route: [{destination: {host: reviews}}]
+                """));
+    List<dev.meshctl.crds.decode.IstioConfig> bound =
+        snapshot.gateways().virtualServicesFor("default", "gw", "default");
+    assertThat(bound).extracting(dev.meshctl.crds.decode.IstioConfig::name).containsExactly("root");
+    assertThat(bound.get(0).spec(dev.meshctl.crds.networking.VirtualService.class).http())
+        .extracting(r -> r.name() + " " + r.route().get(0).destination().host())
+        .containsExactly("api-v1 reviews.default.svc.cluster.local");
+  }
+
   private static List<ConfigObject> decode(String yaml) throws IOException {
     List<ConfigObject> out = new ArrayList<>();
     try (MappingIterator<JsonNode> it =

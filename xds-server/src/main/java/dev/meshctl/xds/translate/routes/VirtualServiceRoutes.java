@@ -40,9 +40,10 @@ import java.util.Optional;
  * Translates the HTTP rules of the VirtualServices bound to one host into Envoy routes, one route
  * per applicable match (a rule without matches gives one catch-all route), in rule order across the
  * VirtualServices in merge order. Used by the sidecar RDS and, with {@link RouteTarget#GRPC}, by
- * proxyless gRPC RDS, which receives only what grpc implements (see {@link RouteTarget}). Not
- * translated yet: {@code delegate} (such rules are skipped), {@code derivePort} redirects. Pure;
- * any thread.
+ * proxyless gRPC RDS, which receives only what grpc implements (see {@link RouteTarget}). Rules
+ * still naming a {@code delegate} (unresolved; {@link
+ * dev.meshctl.xds.model.VirtualServiceDelegates} merges the rest into their roots) are skipped. Not
+ * translated yet: {@code derivePort} redirects. Pure; any thread.
  */
 public final class VirtualServiceRoutes {
   private static final Duration ZERO = Duration.getDefaultInstance();

@@ -40,6 +40,23 @@ class VirtualServiceSimulationTest {
   }
 
   @Test
+  void delegatedRulesRouteUnderTheRootPrefixOnly() {
+    RouteSimulator sim = sim("bookinfo-vs-delegate");
+    Result jason =
+        sim.outboundHttp(REVIEWS_VIP, 9080, "reviews", "/reviews/0", Map.of("end-user", "jason"));
+    assertThat(jason.route()).isEqualTo("root-jason");
+    assertThat(jason.cluster()).isEqualTo("outbound|9080|v2|reviews.default.svc.cluster.local");
+    assertThat(sim.outboundHttp(REVIEWS_VIP, 9080, "reviews", "/reviews/0").cluster())
+        .isEqualTo("outbound|9080|v3|reviews.default.svc.cluster.local");
+    // The delegate's /other rule conflicts with the root's /reviews and the /gone delegate is
+    // missing: both fall through to the root's last rule.
+    assertThat(sim.outboundHttp(REVIEWS_VIP, 9080, "reviews", "/other").route())
+        .isEqualTo("fallback");
+    assertThat(sim.outboundHttp(REVIEWS_VIP, 9080, "reviews", "/gone").cluster())
+        .isEqualTo("outbound|9080|v1|reviews.default.svc.cluster.local");
+  }
+
+  @Test
   void ratingsForJasonGoesThroughTheAbortRouteToV1() {
     RouteSimulator sim = sim("bookinfo-vs-jason-abort");
     Result jason =
