@@ -2,11 +2,16 @@ package dev.meshctl.xds.translate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.GatewaySimulator;
 import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.testing.RouteSimulator;
 import dev.meshctl.xds.testing.RouteSimulator.Result;
 import dev.meshctl.xds.testing.XdsDump;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,5 +100,40 @@ class EgressGatewaySimulationTest {
     assertThat(gw.printed().get("cds"))
         .contains("name: outbound|80||edition.cnn.com\ntype: STRICT_DNS")
         .contains("address: edition.cnn.com");
+  }
+
+  @Test
+  void aSidecarResourcesRegistryOnlyPolicyDoesTheSameOnAnAllowAnyMesh() throws Exception {
+    Path dir = GatewayGoldenTest.ROOT.resolve("egress-sidecar");
+    String sidecar =
+        """
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata:
+          name: default
+          namespace: default
+        spec:
+          outboundTrafficPolicy:
+            mode: REGISTRY_ONLY
+        """;
+    String input = Files.readString(dir.resolve("input.yaml"));
+    Proxy proxy = MeshFixture.proxy(Files.readString(dir.resolve("proxy.yaml")));
+    MeshSnapshot allowAny =
+        MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(input, "egress"));
+    MeshSnapshot withSidecar =
+        MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(input + sidecar, "egress"));
+
+    RouteSimulator open = new RouteSimulator(XdsDump.generate(new MeshFixture(allowAny, proxy)));
+    assertThat(open.outboundHttp("93.184.216.34", 80, "example.com", "/").cluster())
+        .isEqualTo("PassthroughCluster");
+
+    RouteSimulator closed =
+        new RouteSimulator(XdsDump.generate(new MeshFixture(withSidecar, proxy)));
+    Result unknown = closed.outboundHttp("93.184.216.34", 80, "example.com", "/");
+    assertThat(unknown.virtualHost()).isEqualTo("block_all");
+    assertThat(unknown.directResponseStatus()).isEqualTo(502);
+    assertThat(closed.outboundHttp(CNN_IP, 80, "edition.cnn.com", "/").cluster())
+        .isEqualTo(TO_EGRESS_80);
   }
 }
