@@ -61,6 +61,20 @@ class EgressGatewaySimulationTest {
   }
 
   @Test
+  void theEgressSubsetHasTheGatewayPodAsEndpoint() {
+    // The subset is defined in default, not in the gateway Service's namespace: EDS must still
+    // find it, or the sidecar's route would end in a cluster with no endpoints (503).
+    String eds = dump("egress-sidecar").printed().get("eds");
+    assertThat(eds)
+        .contains("cluster_name: " + TO_EGRESS_80 + "\nendpoints:")
+        .contains("cluster_name: " + TO_EGRESS_443 + "\nendpoints:");
+    assertThat(eds.split("cluster_name: ")[3])
+        .startsWith(TO_EGRESS_80)
+        .contains("address: 10.244.0.3")
+        .contains("port_value: 8080");
+  }
+
+  @Test
   void registryOnlyRefusesUnknownHostsButNotTheServiceEntryHost() {
     RouteSimulator sim = new RouteSimulator(dump("egress-sidecar"));
     Result unknown = sim.outboundHttp("93.184.216.34", 80, "example.com", "/");
