@@ -108,6 +108,11 @@ public final class DestinationRuleIndex {
     return Optional.empty();
   }
 
+  /** The namespaces holding at least one indexed rule, sorted. */
+  public java.util.SortedSet<String> namespaces() {
+    return Collections.unmodifiableSortedSet(new java.util.TreeSet<>(byNamespace.keySet()));
+  }
+
   /** True when no DestinationRule is indexed. */
   public boolean isEmpty() {
     return byNamespace.isEmpty();

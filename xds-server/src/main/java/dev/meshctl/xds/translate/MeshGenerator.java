@@ -2,12 +2,15 @@ package dev.meshctl.xds.translate;
 
 import com.google.protobuf.Message;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
 import dev.meshctl.xds.translate.gateway.GatewayGenerator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import dev.meshctl.xds.translate.secret.SecretTranslator;
 import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -80,15 +83,36 @@ public final class MeshGenerator implements XdsGenerator {
   }
 
   /**
-   * Subset labels from the DestinationRule of the service as seen from the service's own namespace.
-   * EDS is shared by every proxy (memoised per push), so it cannot follow each proxy's view; a
-   * proxy whose namespace holds a different rule for the host gets the service namespace's subset
-   * labels (a documented difference from Istio, which builds EDS per proxy view).
+   * Subset labels from the DestinationRule of the service as seen from the service's own namespace;
+   * when that view has no such subset, from the view of each namespace holding rules, in name
+   * order. The fallback matters for the egress gateway pattern: the rule defining the gateway's
+   * subset lives in the clients' namespace, not in istio-system, and without it the subset cluster
+   * would have no endpoints (503). EDS is shared by every proxy (memoised per push), so it cannot
+   * follow each proxy's view: a proxy whose namespace holds a different rule for the host gets the
+   * first view's subset labels (a documented difference from Istio, which builds EDS per proxy
+   * view).
    */
   public static EndpointTranslator.SubsetSelector subsets(MeshSnapshot snapshot) {
-    return (service, subset) ->
-        TrafficPolicy.ruleFor(snapshot, service, service.id().namespace())
-            .flatMap(rule -> TrafficPolicy.subsetLabels(rule, subset));
+    return (service, subset) -> {
+      Optional<Map<String, String>> own =
+          labels(snapshot, service, service.id().namespace(), subset);
+      if (own.isPresent()) {
+        return own;
+      }
+      for (String ns : snapshot.destinationRules().namespaces()) {
+        Optional<Map<String, String>> seen = labels(snapshot, service, ns, subset);
+        if (seen.isPresent()) {
+          return seen;
+        }
+      }
+      return Optional.empty();
+    };
+  }
+
+  private static Optional<Map<String, String>> labels(
+      MeshSnapshot snapshot, Service service, String viewNamespace, String subset) {
+    return TrafficPolicy.ruleFor(snapshot, service, viewNamespace)
+        .flatMap(rule -> TrafficPolicy.subsetLabels(rule, subset));
   }
 
   private record EdsKey(String cluster) {}
