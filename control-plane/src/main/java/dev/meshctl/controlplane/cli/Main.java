@@ -26,17 +26,20 @@ public final class Main implements Callable<Integer> {
 
   /** Flag long name to the environment variable that gives its default. */
   static final Map<String, String> ENV_DEFAULTS =
-      Map.of(
-          "--config-dir", "MESHCTL_CONFIG_DIR",
-          "--xds-port", "MESHCTL_XDS_PORT",
-          "--monitoring-port", "MESHCTL_MONITORING_PORT",
-          "--debounce-after", "PILOT_DEBOUNCE_AFTER",
-          "--debounce-max", "PILOT_DEBOUNCE_MAX",
-          "--log-level", "MESHCTL_LOG_LEVEL",
-          "--kubeconfig", "KUBECONFIG",
-          "--ca-dir", "MESHCTL_CA_DIR",
-          "--namespace", "POD_NAMESPACE",
-          "--revision", "REVISION");
+      Map.ofEntries(
+          Map.entry("--config-dir", "MESHCTL_CONFIG_DIR"),
+          Map.entry("--xds-port", "MESHCTL_XDS_PORT"),
+          Map.entry("--monitoring-port", "MESHCTL_MONITORING_PORT"),
+          Map.entry("--debounce-after", "PILOT_DEBOUNCE_AFTER"),
+          Map.entry("--debounce-max", "PILOT_DEBOUNCE_MAX"),
+          Map.entry("--log-level", "MESHCTL_LOG_LEVEL"),
+          Map.entry("--kubeconfig", "KUBECONFIG"),
+          Map.entry("--ca-dir", "MESHCTL_CA_DIR"),
+          Map.entry("--namespace", "POD_NAMESPACE"),
+          Map.entry("--revision", "REVISION"),
+          Map.entry("--push-throttle", "PILOT_PUSH_THROTTLE"),
+          Map.entry("--max-requests-per-second", "PILOT_MAX_REQUESTS_PER_SECOND"),
+          Map.entry("--max-requests-burst", "MESHCTL_MAX_REQUESTS_BURST"));
 
   @Spec private CommandSpec spec;
 
@@ -45,7 +48,7 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(run(args, System.getenv(), out, err, ServeCommand::serveUntilShutdown));
+    System.exit(run(args, System.getenv(), out, err, ServeCommand.REAL));
   }
 
   /**

@@ -45,7 +45,37 @@ public final class ServeCommand implements Callable<Integer> {
   @FunctionalInterface
   public interface Server {
     int serve(ControlPlane.Settings settings, LogLevel logLevel, PrintWriter out, PrintWriter err);
+
+    /** Like the four-argument form, with the xDS frontend's push pacing; ignored by default. */
+    default int serve(
+        ControlPlane.Settings settings,
+        AdsXdsFrontend.Settings xds,
+        LogLevel logLevel,
+        PrintWriter out,
+        PrintWriter err) {
+      return serve(settings, logLevel, out, err);
+    }
   }
+
+  /** The real server: {@link #serveUntilShutdown}. */
+  static final Server REAL =
+      new Server() {
+        @Override
+        public int serve(
+            ControlPlane.Settings settings, LogLevel logLevel, PrintWriter out, PrintWriter err) {
+          return serveUntilShutdown(settings, AdsXdsFrontend.Settings.DEFAULT, logLevel, out, err);
+        }
+
+        @Override
+        public int serve(
+            ControlPlane.Settings settings,
+            AdsXdsFrontend.Settings xds,
+            LogLevel logLevel,
+            PrintWriter out,
+            PrintWriter err) {
+          return serveUntilShutdown(settings, xds, logLevel, out, err);
+        }
+      };
 
   @Spec private CommandSpec spec;
 
@@ -215,6 +245,33 @@ public final class ServeCommand implements Callable<Integer> {
   private Duration retryPeriod;
 
   @Option(
+      names = "--push-throttle",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Proxies pushed to at once (push workers); 0: one per core, at least two (env"
+              + " PILOT_PUSH_THROTTLE).")
+  private int pushThrottle;
+
+  @Option(
+      names = "--max-requests-per-second",
+      paramLabel = "RATE",
+      defaultValue = "25",
+      description =
+          "New xDS streams served their first response per second; excess streams wait, they are"
+              + " not refused (env PILOT_MAX_REQUESTS_PER_SECOND).")
+  private double maxRequestsPerSecond;
+
+  @Option(
+      names = "--max-requests-burst",
+      paramLabel = "N",
+      defaultValue = "25",
+      description =
+          "New xDS streams that may start at once before --max-requests-per-second paces them"
+              + " (env MESHCTL_MAX_REQUESTS_BURST).")
+  private int maxRequestsBurst;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -308,7 +365,22 @@ public final class ServeCommand implements Callable<Integer> {
             election,
             Optional.ofNullable(meshConfig),
             revision);
-    return server.serve(settings, logLevel, out, err);
+    if (pushThrottle < 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--push-throttle must be 0 or more, got " + pushThrottle);
+    }
+    if (!(maxRequestsPerSecond > 0) || Double.isInfinite(maxRequestsPerSecond)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-requests-per-second must be a positive number, got " + maxRequestsPerSecond);
+    }
+    if (maxRequestsBurst < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--max-requests-burst must be 1 or more, got " + maxRequestsBurst);
+    }
+    AdsXdsFrontend.Settings xds =
+        new AdsXdsFrontend.Settings(pushThrottle, maxRequestsPerSecond, maxRequestsBurst);
+    return server.serve(settings, xds, logLevel, out, err);
   }
 
   private void checkPort(String flag, int port) {
@@ -320,13 +392,17 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** The real server: starts the control plane and blocks until the JVM is asked to stop. */
   static int serveUntilShutdown(
-      ControlPlane.Settings settings, LogLevel logLevel, PrintWriter out, PrintWriter err) {
+      ControlPlane.Settings settings,
+      AdsXdsFrontend.Settings xds,
+      LogLevel logLevel,
+      PrintWriter out,
+      PrintWriter err) {
     logLevel.applyToRoot();
     ControlPlane cp;
     try {
       cp =
           ControlPlane.start(
-              settings, AdsXdsFrontend.factory(Clock.systemUTC()), Clock.systemUTC());
+              settings, AdsXdsFrontend.factory(Clock.systemUTC(), xds), Clock.systemUTC());
     } catch (IOException | CaKeyMaterialException | IllegalArgumentException e) {
       err.println("meshctl serve: cannot start: " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;

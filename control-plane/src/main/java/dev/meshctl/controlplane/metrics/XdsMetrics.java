@@ -4,16 +4,18 @@ import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.validate.ResourceValidator.Violation;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The ADS server's events as Prometheus metrics, under Istio's names where Istio has one: {@code
  * pilot_xds} (connected proxies, by version), {@code pilot_xds_pushes} (responses sent, by type),
  * {@code pilot_xds_push_time} (seconds to generate and send one type to one proxy), {@code
- * pilot_total_xds_rejects} (NACKs, by type), {@code pilot_xds_expired_nonce}, {@code
- * pilot_total_xds_internal_errors}; and {@code meshctl_xds_validation_rejects} for resources we
- * refused to send because they break Envoy's rules (Istio has no such check). Called from push
- * workers; thread-safe.
+ * pilot_proxy_convergence_time} (seconds from a push's first config change entering debounce to a
+ * proxy having been sent all of it), {@code pilot_total_xds_rejects} (NACKs, by type), {@code
+ * pilot_xds_expired_nonce}, {@code pilot_total_xds_internal_errors}; and {@code
+ * meshctl_xds_validation_rejects} for resources we refused to send because they break Envoy's rules
+ * (Istio has no such check). Called from push workers; thread-safe.
  */
 public final class XdsMetrics implements XdsEvents {
   private final MetricsRegistry.Family connected;
@@ -25,6 +27,10 @@ public final class XdsMetrics implements XdsEvents {
   private final MetricsRegistry.Family validationRejects;
   private final MetricsRegistry.Family invalidNodes;
   private final MetricsRegistry.Histogram pushTime;
+  private final MetricsRegistry.Histogram convergence;
+
+  /** Istio's buckets for {@code pilot_proxy_convergence_time}, in seconds. */
+  static final double[] CONVERGENCE_BUCKETS = {.1, .5, 1, 3, 5, 10, 20, 30};
 
   /** Istio's buckets for {@code pilot_xds_push_time}, in seconds. */
   static final double[] PUSH_TIME_BUCKETS = {.01, .1, 1, 3, 5, 10, 20, 30};
@@ -60,6 +66,12 @@ public final class XdsMetrics implements XdsEvents {
             "Total time in seconds Pilot takes to push lds, rds, cds and eds.",
             PUSH_TIME_BUCKETS,
             "type");
+    convergence =
+        registry.histogram(
+            "pilot_proxy_convergence_time",
+            "Delay in seconds between a config change and a proxy receiving all required"
+                + " configuration.",
+            CONVERGENCE_BUCKETS);
   }
 
   private static String version(Proxy proxy) {
@@ -90,6 +102,11 @@ public final class XdsMetrics implements XdsEvents {
   @Override
   public void pushTimeMillis(Proxy proxy, XdsType type, long millis) {
     pushTime.observe(millis / 1000.0, type.shortName());
+  }
+
+  @Override
+  public void converged(Proxy proxy, Duration sinceTrigger) {
+    convergence.observe(sinceTrigger.toNanos() / 1e9);
   }
 
   @Override

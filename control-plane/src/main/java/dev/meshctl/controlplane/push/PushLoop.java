@@ -208,7 +208,8 @@ public final class PushLoop implements AutoCloseable {
       Instant built = clock.instant();
       observer.snapshotBuilt(
           request, snapshot, Duration.between(started, built), Duration.between(since, built));
-      target.push(new TranslationContext(snapshot), request);
+      // The trigger travels with the push so each proxy's convergence is timed from it.
+      target.push(new TranslationContext(snapshot), request.withTrigger(since));
       log.info(
           "event=push full={} endpoint_only={} changes={} keys={} services={} took_ms={}",
           request.full(),

@@ -10,6 +10,7 @@ import dev.meshctl.xds.server.AdsServer;
 import dev.meshctl.xds.server.ConnectionStatus;
 import dev.meshctl.xds.server.ProxyConfigDump;
 import dev.meshctl.xds.server.PushScope;
+import dev.meshctl.xds.server.StreamInitLimiter;
 import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.server.XdsGrpcServer;
 import dev.meshctl.xds.translate.MeshGenerator;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,14 +36,69 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pushed to at once. {@link #push} is called by the push thread; the rest by the owner.
  */
 public final class AdsXdsFrontend implements XdsFrontend {
+
+  /**
+   * How hard the frontend may be pushed.
+   *
+   * @param pushThrottle push workers, i.e. proxies pushed to at once (Istio's {@code
+   *     PILOT_PUSH_THROTTLE}); 0 picks one per core, at least two, since translation is CPU-bound
+   * @param streamInitsPerSecond new streams served their first response per second once the burst
+   *     is used (Istio's {@code PILOT_MAX_REQUESTS_PER_SECOND}); excess streams wait, never refused
+   * @param streamInitBurst new streams that may start at once
+   */
+  public record Settings(int pushThrottle, double streamInitsPerSecond, int streamInitBurst) {
+    /** Istio's 25 stream starts per second (a second's worth at once) and automatic workers. */
+    public static final Settings DEFAULT = new Settings(0, 25, 25);
+
+    public Settings {
+      if (pushThrottle < 0) {
+        throw new IllegalArgumentException(
+            "push throttle must be 0 (automatic) or positive, got " + pushThrottle);
+      }
+      if (!(streamInitsPerSecond > 0) || Double.isInfinite(streamInitsPerSecond)) {
+        throw new IllegalArgumentException(
+            "max requests per second must be positive, got " + streamInitsPerSecond);
+      }
+      if (streamInitBurst < 1) {
+        throw new IllegalArgumentException(
+            "max requests burst must be at least 1, got " + streamInitBurst);
+      }
+    }
+
+    /** The push worker count this setting gives. */
+    int workers() {
+      return pushThrottle > 0
+          ? pushThrottle
+          : Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+  }
+
   private final ExecutorService pushWorkers;
+  private final ScheduledExecutorService initTimer;
+  private final boolean ownsInitTimer;
   private final AdsServer ads;
   private final XdsGrpcServer grpc;
 
   /** The last context pushed; push thread only. */
   private TranslationContext previous;
 
-  private AdsXdsFrontend(int port, Clock clock, int workers, XdsEvents events) {
+  private AdsXdsFrontend(
+      int port,
+      Clock clock,
+      Settings settings,
+      Optional<ScheduledExecutorService> timer,
+      XdsEvents events) {
+    int workers = settings.workers();
+    this.ownsInitTimer = timer.isEmpty();
+    this.initTimer =
+        timer.orElseGet(
+            () ->
+                Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                      Thread t = new Thread(r, "meshctl-xds-stream-start");
+                      t.setDaemon(true);
+                      return t;
+                    }));
     AtomicInteger n = new AtomicInteger();
     this.pushWorkers =
         Executors.newFixedThreadPool(
@@ -57,22 +114,40 @@ public final class AdsXdsFrontend implements XdsFrontend {
             new PgvValidator(),
             pushWorkers,
             clock,
-            events);
+            events,
+            new StreamInitLimiter(
+                settings.streamInitsPerSecond(),
+                settings.streamInitBurst(),
+                clock,
+                StreamInitLimiter.Timer.of(initTimer)));
     try {
       this.grpc = XdsGrpcServer.start(port, ads);
     } catch (RuntimeException e) {
       pushWorkers.shutdownNow();
+      if (ownsInitTimer) {
+        initTimer.shutdownNow();
+      }
       throw e;
     }
   }
 
-  /**
-   * Starts frontends with one push worker per core (at least two): translation is CPU-bound, so
-   * more workers than cores only add contention.
-   */
+  /** Starts frontends with {@link Settings#DEFAULT}. */
   public static XdsFrontend.Factory factory(Clock clock) {
-    int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
-    return (port, events) -> new AdsXdsFrontend(port, clock, workers, events);
+    return factory(clock, Settings.DEFAULT);
+  }
+
+  /** Starts frontends with these settings. */
+  public static XdsFrontend.Factory factory(Clock clock, Settings settings) {
+    return (port, events) -> new AdsXdsFrontend(port, clock, settings, Optional.empty(), events);
+  }
+
+  /**
+   * Starts frontends whose delayed stream starts run on {@code timer} (owned by the caller), e.g. a
+   * fake scheduler driven by the same fake {@code clock} in tests.
+   */
+  public static XdsFrontend.Factory factory(
+      Clock clock, Settings settings, ScheduledExecutorService timer) {
+    return (port, events) -> new AdsXdsFrontend(port, clock, settings, Optional.of(timer), events);
   }
 
   @Override
@@ -89,8 +164,18 @@ public final class AdsXdsFrontend implements XdsFrontend {
    */
   @Override
   public void push(TranslationContext ctx, PushRequest request) {
-    ads.push(ctx, scope(previous, ctx, request));
+    ads.push(ctx, pushScope(previous, ctx, request));
     previous = ctx;
+  }
+
+  /**
+   * {@link #scope}, carrying the request's trigger time so every proxy reports its convergence
+   * ({@code pilot_proxy_convergence_time}) from it.
+   */
+  static PushScope pushScope(
+      TranslationContext before, TranslationContext ctx, PushRequest request) {
+    PushScope scope = scope(before, ctx, request);
+    return request.triggeredAt().map(scope::withTrigger).orElse(scope);
   }
 
   /**
@@ -149,6 +234,9 @@ public final class AdsXdsFrontend implements XdsFrontend {
   @Override
   public void close() {
     grpc.close();
+    if (ownsInitTimer) {
+      initTimer.shutdownNow();
+    }
     pushWorkers.shutdown();
     try {
       if (!pushWorkers.awaitTermination(5, TimeUnit.SECONDS)) {

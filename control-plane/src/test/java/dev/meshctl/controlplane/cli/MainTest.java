@@ -37,6 +37,59 @@ class MainTest {
   }
 
   @Test
+  void pushPacingFlagsTakeIstioEnvironmentDefaults() {
+    List<dev.meshctl.controlplane.xds.AdsXdsFrontend.Settings> xds = new ArrayList<>();
+    ServeCommand.Server recording =
+        new ServeCommand.Server() {
+          @Override
+          public int serve(
+              ControlPlane.Settings settings, LogLevel level, PrintWriter o, PrintWriter e) {
+            throw new AssertionError("serve passes the xDS settings");
+          }
+
+          @Override
+          public int serve(
+              ControlPlane.Settings settings,
+              dev.meshctl.controlplane.xds.AdsXdsFrontend.Settings x,
+              LogLevel level,
+              PrintWriter o,
+              PrintWriter e) {
+            xds.add(x);
+            return 0;
+          }
+        };
+    PrintWriter o = new PrintWriter(out);
+    PrintWriter e = new PrintWriter(err);
+    assertThat(Main.run(new String[] {"serve"}, Map.of(), o, e, recording)).isZero();
+    assertThat(
+            Main.run(
+                new String[] {"serve", "--max-requests-burst", "3"},
+                Map.of("PILOT_PUSH_THROTTLE", "8", "PILOT_MAX_REQUESTS_PER_SECOND", "10.5"),
+                o,
+                e,
+                recording))
+        .isZero();
+    assertThat(xds)
+        .containsExactly(
+            dev.meshctl.controlplane.xds.AdsXdsFrontend.Settings.DEFAULT,
+            new dev.meshctl.controlplane.xds.AdsXdsFrontend.Settings(8, 10.5, 3));
+    assertThat(dev.meshctl.controlplane.xds.AdsXdsFrontend.Settings.DEFAULT)
+        .isEqualTo(new dev.meshctl.controlplane.xds.AdsXdsFrontend.Settings(0, 25, 25));
+
+    assertThat(
+            Main.run(
+                new String[] {"serve", "--max-requests-per-second", "0"},
+                Map.of(),
+                o,
+                e,
+                recording))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--max-requests-per-second must be a positive number, got 0.0");
+    assertThat(xds).hasSize(2);
+  }
+
+  @Test
   void versionPrintsDevOutsideAJar() {
     assertThat(run("version")).isZero();
     assertThat(out.toString()).isEqualTo("meshctl dev" + System.lineSeparator());

@@ -73,11 +73,22 @@ class MetricsRegistryTest {
     m.pushed(p, XdsType.ENDPOINT, 120, 2);
     m.pushTimeMillis(p, XdsType.ENDPOINT, 50);
     m.pushTimeMillis(p, XdsType.ENDPOINT, 2000);
+    m.converged(p, java.time.Duration.ofMillis(300));
+    m.converged(p, java.time.Duration.ofSeconds(4));
+    m.converged(p, java.time.Duration.ofSeconds(31));
     assertThat(r.render())
         .contains("pilot_xds_push_time_bucket{type=\"eds\",le=\"0.01\"} 0\n")
         .contains("pilot_xds_push_time_bucket{type=\"eds\",le=\"0.1\"} 1\n")
         .contains("pilot_xds_push_time_bucket{type=\"eds\",le=\"3\"} 2\n")
         .contains("pilot_xds_push_time_sum{type=\"eds\"} 2.05\n")
+        .contains("pilot_proxy_convergence_time_bucket{le=\"0.1\"} 0\n")
+        .contains("pilot_proxy_convergence_time_bucket{le=\"0.5\"} 1\n")
+        .contains("pilot_proxy_convergence_time_bucket{le=\"3\"} 1\n")
+        .contains("pilot_proxy_convergence_time_bucket{le=\"5\"} 2\n")
+        .contains("pilot_proxy_convergence_time_bucket{le=\"30\"} 2\n")
+        .contains("pilot_proxy_convergence_time_bucket{le=\"+Inf\"} 3\n")
+        .contains("pilot_proxy_convergence_time_sum 35.3\n")
+        .contains("pilot_proxy_convergence_time_count 3\n")
         .contains("pilot_xds{version=\"1.30.0\"} 1\n")
         .contains("pilot_total_xds_rejects{type=\"cds\"} 2\n")
         .contains("meshctl_xds_validation_rejects{type=\"lds\"} 1\n")

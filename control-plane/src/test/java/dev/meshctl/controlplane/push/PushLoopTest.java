@@ -169,6 +169,27 @@ class PushLoopTest {
   }
 
   @Test
+  void aPushCarriesTheTimeItsFirstMergedChangeEnteredDebouncing() {
+    startAndDrainInitialPush();
+    java.time.Instant first = scheduler.clock().instant();
+    loop.onChange(sliceChange("reviews-1"));
+    scheduler.advance(Duration.ofMillis(60));
+    loop.onChange(sliceChange("reviews-2"));
+    scheduler.advance(AFTER);
+
+    assertThat(pushed).hasSize(1);
+    assertThat(pushed.get(0).request().triggeredAt()).contains(first);
+    assertThat(pushed.get(0).at()).isEqualTo(Duration.ofMillis(160));
+    // Merging keeps the earliest trigger, whichever side has it.
+    PushRequest early = PushRequest.of(sliceChange("a")).withTrigger(first);
+    PushRequest late = PushRequest.of(sliceChange("b")).withTrigger(first.plusSeconds(1));
+    assertThat(late.merge(early).triggeredAt()).contains(first);
+    assertThat(early.merge(late).triggeredAt()).contains(first);
+    assertThat(PushRequest.of(sliceChange("c")).merge(late).triggeredAt())
+        .contains(first.plusSeconds(1));
+  }
+
+  @Test
   void aChangeDuringAPushIsPushedAfterItsOwnQuietPeriod() {
     startAndDrainInitialPush();
     duringPush =

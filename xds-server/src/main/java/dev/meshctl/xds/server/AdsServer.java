@@ -74,7 +74,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * (requests, cancel) and pushes for that stream are queued on it, so one stream's state is touched
  * by one task at a time and its responses are never sent concurrently, with no lock. Streams run in
  * parallel up to the executor's threads, which therefore bound concurrent pushes (Istio's {@code
- * PILOT_PUSH_THROTTLE}); generation errors for one proxy are logged, reported and contained. A push
+ * PILOT_PUSH_THROTTLE}); a new stream's first request waits for a slot of the {@link
+ * StreamInitLimiter} (Istio's {@code PILOT_MAX_REQUESTS_PER_SECOND}) off the executor, so a burst
+ * of reconnecting proxies cannot starve pushes to those already connected. A push carrying a
+ * trigger time ({@link PushScope#triggeredAt}) is reported as {@link XdsEvents#converged} once the
+ * stream has sent it; generation errors for one proxy are logged, reported and contained. A push
  * queued while an earlier one waits is merged into it and regenerates from the newest context.
  * {@link #push} may be called from one thread (the push loop) and returns at once; {@link
  * #connections} from any thread. Outbound flow control is left to gRPC's buffering.
@@ -86,6 +90,7 @@ public final class AdsServer
   private final Executor pushExecutor;
   private final Clock clock;
   private final XdsEvents events;
+  private final StreamInitLimiter initLimiter;
 
   private final Set<Connection<?, ?>> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionNumbers = new AtomicLong();
@@ -104,6 +109,23 @@ public final class AdsServer
       Executor pushExecutor,
       Clock clock,
       XdsEvents events) {
+    this(generator, validator, pushExecutor, clock, events, StreamInitLimiter.UNLIMITED);
+  }
+
+  /**
+   * Like {@link #AdsServer(XdsGenerator, ResourceValidator, Executor, Clock, XdsEvents)}, with new
+   * streams' first responses paced by {@code initLimiter} (Istio's {@code
+   * PILOT_MAX_REQUESTS_PER_SECOND}): a stream waiting for its slot is connected but not yet
+   * answered, and takes no push worker while it waits.
+   */
+  public AdsServer(
+      XdsGenerator generator,
+      ResourceValidator validator,
+      Executor pushExecutor,
+      Clock clock,
+      XdsEvents events,
+      StreamInitLimiter initLimiter) {
+    this.initLimiter = Objects.requireNonNull(initLimiter, "initLimiter");
     this.generator = Objects.requireNonNull(generator, "generator");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.pushExecutor = Objects.requireNonNull(pushExecutor, "pushExecutor");
@@ -268,6 +290,10 @@ public final class AdsServer
 
   XdsEvents events() {
     return events;
+  }
+
+  StreamInitLimiter initLimiter() {
+    return initLimiter;
   }
 
   long nextConnectionNumber() {

@@ -16,7 +16,9 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,6 +71,15 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   private String connectionId;
   private Instant connectedAt;
   private boolean closed;
+
+  /**
+   * False until the server's {@link StreamInitLimiter} grants this stream its start; requests
+   * meanwhile wait in {@link #held} and pushes are skipped (the first response is generated from
+   * the newest context anyway).
+   */
+  private boolean admitted;
+
+  private final List<Req> held = new ArrayList<>();
   private long nonceCounter;
   private final Map<XdsType, Map<String, String>> reportedRejections = new EnumMap<>(XdsType.class);
   private final Set<String> unknownTypeUrls = new HashSet<>();
@@ -119,11 +130,39 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
   public final void onNext(Req request) {
     run(
         () -> {
-          if (closed || (proxy == null && !connect(nodeOf(request)))) {
+          if (closed) {
+            return;
+          }
+          if (proxy == null) {
+            if (!connect(nodeOf(request))) {
+              return;
+            }
+            held.add(request);
+            server.initLimiter().acquire(() -> run(this::admit));
+            return;
+          }
+          if (!admitted) {
+            held.add(request);
             return;
           }
           handle(request);
         });
+  }
+
+  /** The limiter let this stream start: answers the requests that waited for it. Serial. */
+  private void admit() {
+    if (closed || admitted) {
+      return;
+    }
+    admitted = true;
+    List<Req> waiting = List.copyOf(held);
+    held.clear();
+    for (Req r : waiting) {
+      if (closed) {
+        return;
+      }
+      handle(r);
+    }
   }
 
   @Override
@@ -146,8 +185,13 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
             // The newest context, not the one current when the push was asked for: a request task
             // may already have used a newer one, and a push must never go back in time.
             TranslationContext context = server.context();
-            if (!closed && proxy != null && context != null && merged != null) {
+            if (!closed && admitted && context != null && merged != null) {
               push(context, merged);
+              if (merged.triggeredAt().isPresent() && !closed) {
+                Duration took =
+                    Duration.between(merged.triggeredAt().get(), server.clock().instant());
+                server.events().converged(proxy, took.isNegative() ? Duration.ZERO : took);
+              }
             }
           });
     }

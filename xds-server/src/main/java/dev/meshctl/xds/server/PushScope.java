@@ -5,9 +5,12 @@ import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.Subscription;
 import dev.meshctl.xds.translate.XdsType;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,13 +26,21 @@ import java.util.Set;
  * @param secrets changed Kubernetes Secrets: SDS is regenerated for the proxies of their namespace
  *     subscribed to {@code kubernetes://<name>} or {@code kubernetes://<name>-cacert} (a {@code
  *     -cacert} Secret is read for the CA of the name without the suffix, which is thereby covered)
+ * @param triggeredAt when the first config change behind this push entered debouncing, measured by
+ *     the caller's clock (the push loop's); a connection that finishes the push reports the delay
+ *     since then as its convergence time. Empty for pushes no config change caused (a certificate
+ *     refresh); merged pushes keep the earliest
  */
 public record PushScope(
-    Set<XdsType> types, Set<String> fullForAddresses, Set<NamespacedName> secrets) {
+    Set<XdsType> types,
+    Set<String> fullForAddresses,
+    Set<NamespacedName> secrets,
+    Optional<Instant> triggeredAt) {
   /** Everything for everyone. */
   public static final PushScope ALL = new PushScope(EnumSet.allOf(XdsType.class), Set.of());
 
   public PushScope {
+    triggeredAt = Objects.requireNonNull(triggeredAt, "triggeredAt");
     types =
         Collections.unmodifiableSet(
             types.isEmpty() ? EnumSet.noneOf(XdsType.class) : EnumSet.copyOf(types));
@@ -37,9 +48,19 @@ public record PushScope(
     secrets = Set.copyOf(secrets);
   }
 
+  /** A scope with no trigger time. */
+  public PushScope(Set<XdsType> types, Set<String> fullForAddresses, Set<NamespacedName> secrets) {
+    this(types, fullForAddresses, secrets, Optional.empty());
+  }
+
   /** A scope without Secret changes. */
   public PushScope(Set<XdsType> types, Set<String> fullForAddresses) {
     this(types, fullForAddresses, Set.of());
+  }
+
+  /** This scope, caused by a config change first seen at {@code triggeredAt}. */
+  public PushScope withTrigger(Instant triggeredAt) {
+    return new PushScope(types, fullForAddresses, secrets, Optional.of(triggeredAt));
   }
 
   /** SDS for the proxies subscribed to one of the changed {@code secrets}; nothing else. */
@@ -90,11 +111,12 @@ public record PushScope(
 
   /** What either push covers: two pushes merged into one. */
   public PushScope union(PushScope other) {
+    Optional<Instant> earliest = earliest(triggeredAt, other.triggeredAt);
     if (types.size() == XdsType.values().length) {
-      return this;
+      return earliest.equals(triggeredAt) ? this : withTriggerOf(earliest);
     }
     if (other.types.size() == XdsType.values().length) {
-      return other;
+      return earliest.equals(other.triggeredAt) ? other : other.withTriggerOf(earliest);
     }
     EnumSet<XdsType> t = EnumSet.noneOf(XdsType.class);
     t.addAll(types);
@@ -103,6 +125,20 @@ public record PushScope(
     a.addAll(other.fullForAddresses);
     Set<NamespacedName> s = new HashSet<>(secrets);
     s.addAll(other.secrets);
-    return new PushScope(t, a, s);
+    return new PushScope(t, a, s, earliest);
+  }
+
+  private PushScope withTriggerOf(Optional<Instant> trigger) {
+    return new PushScope(types, fullForAddresses, secrets, trigger);
+  }
+
+  private static Optional<Instant> earliest(Optional<Instant> a, Optional<Instant> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return a.get().isBefore(b.get()) ? a : b;
   }
 }

@@ -3,6 +3,7 @@ package dev.meshctl.xds.server;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.XdsType;
 import dev.meshctl.xds.validate.ResourceValidator.Violation;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -41,6 +42,14 @@ public interface XdsEvents {
 
   /** Generating and sending one type for one proxy took this long ({@code pilot_xds_push_time}). */
   default void pushTimeMillis(Proxy proxy, XdsType type, long millis) {}
+
+  /**
+   * A connection finished a push caused by config changes: everything the push changed for this
+   * proxy has been sent, {@code sinceTrigger} after the first of those changes entered debouncing
+   * ({@code pilot_proxy_convergence_time}). Merged pushes report from the earliest change. Not
+   * reported for a stream's initial responses nor for pushes no config change caused.
+   */
+  default void converged(Proxy proxy, Duration sinceTrigger) {}
 
   /** The proxy accepted {@code version} of {@code type}. */
   default void acked(Proxy proxy, XdsType type, String version) {}

@@ -48,7 +48,16 @@ final class AdsHarness implements AutoCloseable {
   }
 
   AdsHarness(ResourceValidator validator) {
-    ads = new AdsServer(generator, validator, pushExecutor, Clock.systemUTC(), events);
+    this(validator, Clock.systemUTC(), StreamInitLimiter.UNLIMITED);
+  }
+
+  /** With the server's clock and stream-start limiter given, e.g. a {@link ManualTime}'s. */
+  AdsHarness(Clock clock, StreamInitLimiter limiter) {
+    this(ResourceValidator.NONE, clock, limiter);
+  }
+
+  private AdsHarness(ResourceValidator validator, Clock clock, StreamInitLimiter limiter) {
+    ads = new AdsServer(generator, validator, pushExecutor, clock, events, limiter);
     String name = InProcessServerBuilder.generateName();
     try {
       server = InProcessServerBuilder.forName(name).addService(ads).build().start();

@@ -45,6 +45,11 @@ public final class RecordingEvents implements XdsEvents {
   }
 
   @Override
+  public void converged(Proxy proxy, java.time.Duration sinceTrigger) {
+    events.add("converged " + proxy.nodeId() + " " + sinceTrigger.toMillis() + "ms");
+  }
+
+  @Override
   public void acked(Proxy proxy, XdsType type, String version) {
     events.add("acked " + proxy.nodeId() + " " + type.shortName() + " " + version);
   }
