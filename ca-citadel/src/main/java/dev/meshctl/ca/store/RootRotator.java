@@ -110,6 +110,14 @@ public final class RootRotator {
     }
     try {
       CaKeyMaterial stored = store.load(source.read(), source.location());
+      if (stored.kind() == CaKeyMaterial.Kind.PLUGGED_IN) {
+        // A cacerts that appeared while we run: switching roots without overlap would cut every
+        // workload off, so it is only taken at the next start, as before.
+        log.warn(
+            "event=ca_plugged_in_appeared location={} action=\"restart to use it; not rotating\"",
+            source.location());
+        return Outcome.PLUGGED_IN;
+      }
       if (force || isDue(stored.anchor(), clock.instant(), graceFraction)) {
         ca.replaceKeyMaterial(store.rotate(source));
         return Outcome.ROTATED;

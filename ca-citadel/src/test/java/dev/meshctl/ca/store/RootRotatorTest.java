@@ -243,6 +243,34 @@ class RootRotatorTest {
                 + " where it was issued and replace the files");
   }
 
+  @Test
+  void aPluggedInCaAppearingWhileRunningIsNotSwitchedToWithoutARestart() throws Exception {
+    X509Certificate root = ca.keyMaterial().anchor();
+    Map<String, byte[]> plugged = TestPki.pluggedCa("example.com", clock.instant(), random).files();
+    CaSource withCacerts =
+        new CaSource() {
+          @Override
+          public String location() {
+            return "cacerts";
+          }
+
+          @Override
+          public Map<String, byte[]> read() {
+            return plugged;
+          }
+
+          @Override
+          public void createAll(LinkedHashMap<String, byte[]> entries) throws IOException {
+            throw new IOException("must not write");
+          }
+        };
+    RootRotator r = new RootRotator(store, withCacerts, ca, clock, 0.2);
+
+    assertThat(r.check()).isEqualTo(Outcome.PLUGGED_IN);
+    assertThat(ca.keyMaterial().anchor()).isEqualTo(root);
+    assertThat(ca.keyMaterial().kind()).isEqualTo(CaKeyMaterial.Kind.SELF_SIGNED);
+  }
+
   private IssuedChain issue() throws Exception {
     return ca.issueDnsCertificate(
         Keys.ecP256(random).getPublic(), List.of("istiod.istio-system.svc"), Duration.ofHours(1));
