@@ -33,7 +33,12 @@ import org.slf4j.LoggerFactory;
  *   <li>plugged-in ({@code cacerts}): {@code ca-cert.pem}, {@code ca-key.pem}, {@code
  *       root-cert.pem}, {@code cert-chain.pem}: used as given;
  *   <li>self-signed ({@code istio-ca-secret}): {@code ca-cert.pem} (a self-signed root) and {@code
- *       ca-key.pem}; generated when no file is present and never regenerated afterwards.
+ *       ca-key.pem}; generated when no file is present and never regenerated afterwards. Root
+ *       rotation ({@link #rotate}) adds later generations alongside, {@code gen<N>-ca-key.pem} and
+ *       {@code gen<N>-ca-cert.pem} (N &ge; 2), never touching earlier ones: the highest complete
+ *       generation signs, and every unexpired generation's root stays in the trust bundle. A
+ *       generation with only one of its two files (a rotation interrupted between them) is ignored
+ *       with a warning.
  * </ul>
  *
  * Any other combination, a file that does not parse, a key that does not match its certificate, a
@@ -110,6 +115,49 @@ public final class CaStore {
   }
 
   /**
+   * Rotates a self-signed root: generates a new key and root and persists them as the next
+   * generation alongside the existing files (nothing is replaced), then loads the result, whose
+   * trust bundle holds the new root and every unexpired older one. If another instance wrote that
+   * generation first, its material is loaded instead.
+   *
+   * @throws CaKeyMaterialException if the material is plugged in (never rotated by us), unusable,
+   *     or cannot be written
+   */
+  public CaKeyMaterial rotate(CaSource source) {
+    Map<String, byte[]> files = read(source);
+    CaKeyMaterial before = load(files, source.location());
+    if (before.kind() != Kind.SELF_SIGNED) {
+      throw new CaKeyMaterialException(
+          source.location()
+              + ": a plugged-in CA (cacerts) is never rotated by the control plane; rotate it"
+              + " where it was issued and replace the files");
+    }
+    int gen = RootGenerations.next(files.keySet());
+    try {
+      source.createAll(
+          generateSelfSigned(RootGenerations.keyName(gen), RootGenerations.certName(gen)));
+    } catch (FileAlreadyExistsException e) {
+      log.info(
+          "event=ca_root_rotation_conflict location={} generation={} action=reread",
+          source.location(),
+          gen);
+    } catch (IOException e) {
+      throw new CaKeyMaterialException(
+          source.location() + ": cannot persist the rotated root: " + e.getMessage(), e);
+    }
+    CaKeyMaterial after = load(read(source), source.location());
+    log.info(
+        "event=ca_root_rotated location={} generation={} old_not_after={} new_not_after={}"
+            + " bundle_roots={}",
+        source.location(),
+        gen,
+        before.anchor().getNotAfter().toInstant(),
+        after.anchor().getNotAfter().toInstant(),
+        after.roots().size());
+    return after;
+  }
+
+  /**
    * Validates and decodes key material given as file name to contents. {@code location} only
    * appears in error messages.
    */
@@ -149,8 +197,8 @@ public final class CaStore {
         "restore it from a backup; removing ca-cert.pem and ca-key.pem generates a new root that"
             + " existing workloads do not trust";
     X509Certificate cert = single(location, CA_CERT, files.get(CA_CERT), remedy);
-    PrivateKey key = key(location, files.get(CA_KEY), remedy);
-    requireMatch(location, key, cert);
+    PrivateKey key = key(location, CA_KEY, files.get(CA_KEY), remedy);
+    requireMatch(location, CA_KEY, CA_CERT, key, cert);
     requireCa(location, CA_CERT, cert, remedy);
     if (!isSelfSigned(cert)) {
       throw new CaKeyMaterialException(
@@ -162,17 +210,53 @@ public final class CaStore {
               + "\" is not self-signed, but root-cert.pem and cert-chain.pem are missing; add"
               + " them to plug in an intermediate CA");
     }
-    requireCurrent(location, CA_CERT, cert, "the self-signed root");
-    return new CaKeyMaterial(Kind.SELF_SIGNED, cert, key, List.of(), cert, List.of(cert));
+    X509Certificate current = cert;
+    String currentName = CA_CERT;
+    PrivateKey signingKey = key;
+    List<X509Certificate> generations = new ArrayList<>(List.of(cert));
+    for (int gen : RootGenerations.complete(files, location)) {
+      String certName = RootGenerations.certName(gen);
+      String keyName = RootGenerations.keyName(gen);
+      X509Certificate g = single(location, certName, files.get(certName), remedy);
+      PrivateKey gk = key(location, keyName, files.get(keyName), remedy);
+      requireMatch(location, keyName, certName, gk, g);
+      requireCa(location, certName, g, remedy);
+      if (!isSelfSigned(g)) {
+        throw new CaKeyMaterialException(
+            location
+                + "/"
+                + certName
+                + ": certificate \""
+                + subject(g)
+                + "\" is not self-signed; "
+                + remedy);
+      }
+      generations.add(g);
+      current = g;
+      currentName = certName;
+      signingKey = gk;
+    }
+    requireCurrent(location, currentName, current, "the self-signed root");
+    // Newest first; an older root stays trusted until it expires, so certificates it signed keep
+    // verifying while workloads move to the new root.
+    List<X509Certificate> roots = new ArrayList<>();
+    Instant now = clock.instant();
+    for (int i = generations.size() - 1; i >= 0; i--) {
+      X509Certificate g = generations.get(i);
+      if (g == current || !now.isAfter(g.getNotAfter().toInstant())) {
+        roots.add(g);
+      }
+    }
+    return new CaKeyMaterial(Kind.SELF_SIGNED, current, signingKey, List.of(), current, roots);
   }
 
   private CaKeyMaterial loadPluggedIn(Map<String, byte[]> files, String location) {
     String remedy = "replace it with the file your CA issued (Istio's cacerts layout)";
     X509Certificate cert = single(location, CA_CERT, files.get(CA_CERT), remedy);
-    PrivateKey key = key(location, files.get(CA_KEY), remedy);
+    PrivateKey key = key(location, CA_KEY, files.get(CA_KEY), remedy);
     List<X509Certificate> roots = all(location, ROOT_CERT, files.get(ROOT_CERT), remedy);
     List<X509Certificate> chainFile = all(location, CERT_CHAIN, files.get(CERT_CHAIN), remedy);
-    requireMatch(location, key, cert);
+    requireMatch(location, CA_KEY, CA_CERT, key, cert);
     requireCa(location, CA_CERT, cert, remedy);
     for (X509Certificate root : roots) {
       requireCa(location, ROOT_CERT, root, remedy);
@@ -217,6 +301,10 @@ public final class CaStore {
 
   /** A new self-signed root as the files to persist, key first (see {@link #load}). */
   LinkedHashMap<String, byte[]> generateSelfSigned() {
+    return generateSelfSigned(CA_KEY, CA_CERT);
+  }
+
+  private LinkedHashMap<String, byte[]> generateSelfSigned(String keyName, String certName) {
     KeyPair keys = Keys.rsa(Keys.RSA_BITS, random);
     Instant now = clock.instant();
     X509Certificate root =
@@ -224,8 +312,8 @@ public final class CaStore {
     LinkedHashMap<String, byte[]> out = new LinkedHashMap<>();
     // The key is written first: if we stop in between, the half-present set is reported, and a
     // certificate without its key can never be mistaken for a usable CA.
-    out.put(CA_KEY, Pem.encode(keys.getPrivate()).getBytes(StandardCharsets.US_ASCII));
-    out.put(CA_CERT, Pem.encode(root).getBytes(StandardCharsets.US_ASCII));
+    out.put(keyName, Pem.encode(keys.getPrivate()).getBytes(StandardCharsets.US_ASCII));
+    out.put(certName, Pem.encode(root).getBytes(StandardCharsets.US_ASCII));
     return out;
   }
 
@@ -255,23 +343,23 @@ public final class CaStore {
     }
   }
 
-  private static PrivateKey key(String loc, byte[] pem, String remedy) {
+  private static PrivateKey key(String loc, String file, byte[] pem, String remedy) {
     try {
       return Pem.privateKey(pem);
     } catch (PemException e) {
-      throw new CaKeyMaterialException(
-          loc + "/" + CA_KEY + ": " + e.getMessage() + "; " + remedy, e);
+      throw new CaKeyMaterialException(loc + "/" + file + ": " + e.getMessage() + "; " + remedy, e);
     }
   }
 
-  private static void requireMatch(String loc, PrivateKey key, X509Certificate cert) {
+  private static void requireMatch(
+      String loc, String keyFile, String certFile, PrivateKey key, X509Certificate cert) {
     if (!Keys.matches(key, cert.getPublicKey())) {
       throw new CaKeyMaterialException(
           loc
               + "/"
-              + CA_KEY
+              + keyFile
               + ": private key does not match the certificate in "
-              + CA_CERT
+              + certFile
               + " (\""
               + subject(cert)
               + "\"); put the key that belongs to that certificate there");

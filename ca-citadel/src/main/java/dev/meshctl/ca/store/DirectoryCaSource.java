@@ -10,15 +10,18 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * CA key material as files in one directory (Istio's {@code cacerts} mount layout). Reads only the
- * known file names, so a Kubernetes Secret volume's {@code ..data} links are harmless. Writes go to
- * a temporary file that is fsynced and then hard-linked to its final name: the link is atomic and
- * fails if the name exists, so nothing present is ever replaced. Any thread; concurrent creators
- * race safely (one wins, the other gets {@link FileAlreadyExistsException}).
+ * known file names (and rotated root generations, see {@link RootGenerations}), so a Kubernetes
+ * Secret volume's {@code ..data} links are harmless. Writes go to a temporary file that is fsynced
+ * and then hard-linked to its final name: the link is atomic and fails if the name exists, so
+ * nothing present is ever replaced. Any thread; concurrent creators race safely (one wins, the
+ * other gets {@link FileAlreadyExistsException}).
  */
 public final class DirectoryCaSource implements CaSource {
   private static final Set<PosixFilePermission> KEY_MODE =
@@ -48,6 +51,18 @@ public final class DirectoryCaSource implements CaSource {
       if (Files.exists(p)) {
         out.put(name, Files.readAllBytes(p));
       }
+    }
+    // Rotated root generations, in name order so reads are deterministic.
+    List<Path> generations;
+    try (Stream<Path> listing = Files.list(dir)) {
+      generations =
+          listing
+              .filter(p -> RootGenerations.isGenerationFile(p.getFileName().toString()))
+              .sorted()
+              .toList();
+    }
+    for (Path p : generations) {
+      out.put(p.getFileName().toString(), Files.readAllBytes(p));
     }
     return out;
   }

@@ -9,9 +9,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -21,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
@@ -108,27 +104,12 @@ public final class ServingCertificateManager {
     return keyManager;
   }
 
-  /** Trusts the CA's roots: for verifying client certificates our CA issued. */
+  /**
+   * Trusts the CA's current roots: for verifying client certificates our CA issued. Follows root
+   * rotation, so both roots are accepted during the overlap.
+   */
   public X509TrustManager clientTrustManager() {
-    try {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      int i = 0;
-      for (X509Certificate root : ca.keyMaterial().roots()) {
-        store.setCertificateEntry("root-" + i++, root);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      for (TrustManager tm : tmf.getTrustManagers()) {
-        if (tm instanceof X509TrustManager x509) {
-          return x509;
-        }
-      }
-      throw new IllegalStateException("no X509TrustManager from " + tmf.getAlgorithm());
-    } catch (GeneralSecurityException | java.io.IOException e) {
-      throw new IllegalStateException("building a trust manager for the CA roots failed", e);
-    }
+    return new CurrentRootsTrustManager(ca);
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.meshctl.ca.store.CaKeyMaterialException;
 import dev.meshctl.ca.store.CaSource;
 import dev.meshctl.ca.store.CaStore;
 import dev.meshctl.ca.store.DirectoryCaSource;
+import dev.meshctl.ca.store.RootRotator;
 import dev.meshctl.ca.tls.ServingCertificateManager;
 import dev.meshctl.xds.server.AdsServer;
 import dev.meshctl.xds.server.PushScope;
@@ -63,6 +64,7 @@ public final class SecureServing implements AutoCloseable {
   private final Optional<AdsServer> ads;
   private final Clock clock;
   private final ScheduledExecutorService renewals;
+  private final RootRotator rootRotator;
 
   private SecureServing(
       CertificateAuthority ca,
@@ -70,8 +72,11 @@ public final class SecureServing implements AutoCloseable {
       Server grpc,
       WorkloadCertificateIssuer workloadCertificates,
       Optional<AdsServer> ads,
-      Clock clock) {
+      Clock clock,
+      RootRotator rootRotator,
+      Duration rootCheck) {
     this.ca = ca;
+    this.rootRotator = rootRotator;
     this.servingCertificate = servingCertificate;
     this.grpc = grpc;
     this.workloadCertificates = workloadCertificates;
@@ -89,6 +94,41 @@ public final class SecureServing implements AutoCloseable {
       renewals.scheduleWithFixedDelay(
           this::refreshDueCertificates, period, period, TimeUnit.MILLISECONDS);
     }
+    // Checked at start too: a root found already inside its grace period rotates right away.
+    renewals.scheduleWithFixedDelay(
+        this::checkRootRotation, 0, rootCheck.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs the root rotation check; when the CA's roots changed, regenerates SDS so every stream gets
+   * a certificate from the new root and the new {@code ROOTCA} bundle (cached certificates whose
+   * bundle differs are reissued). The {@code istio-ca-root-cert} ConfigMaps follow on their own
+   * check. Runs on the renewal thread (or a test's).
+   */
+  RootRotator.Outcome checkRootRotation() {
+    try {
+      return pushIfRootsChanged(rootRotator.check());
+    } catch (RuntimeException e) {
+      log.warn("event=ca_root_check_failed reason=\"{}\"", e.toString());
+      return RootRotator.Outcome.FAILED;
+    }
+  }
+
+  /**
+   * Rotates the self-signed root now, whatever its age (an operator's request, tests), and pushes
+   * the new certificates and bundle as {@link #checkRootRotation} does. A plugged-in CA is not
+   * rotated ({@link RootRotator.Outcome#PLUGGED_IN}). Any thread.
+   */
+  public RootRotator.Outcome rotateRootNow() {
+    return pushIfRootsChanged(rootRotator.rotateNow());
+  }
+
+  private RootRotator.Outcome pushIfRootsChanged(RootRotator.Outcome outcome) {
+    if ((outcome == RootRotator.Outcome.ROTATED || outcome == RootRotator.Outcome.RELOADED)
+        && ads.isPresent()) {
+      ads.get().refresh(new PushScope(EnumSet.of(XdsType.SECRET), Set.of()));
+    }
+    return outcome;
   }
 
   /**
@@ -188,7 +228,72 @@ public final class SecureServing implements AutoCloseable {
         settings.trustDomain(),
         source.location(),
         authenticators.stream().map(Authenticator::name).toList());
-    return new SecureServing(ca, serving, server, workloadCertificates, ads, clock);
+    RootRotator rotator =
+        new RootRotator(
+            new CaStore(settings.trustDomain(), CaStore.DEFAULT_SELF_SIGNED_TTL, clock, random),
+            source,
+            ca,
+            clock,
+            gracePercent(System.getenv(GRACE_ENV)) / 100.0);
+    return new SecureServing(
+        ca,
+        serving,
+        server,
+        workloadCertificates,
+        ads,
+        clock,
+        rotator,
+        checkInterval(System.getenv(CHECK_ENV)));
+  }
+
+  /** Istio's variable for how often the self-signed root's age is checked (a Go duration). */
+  static final String CHECK_ENV = "CITADEL_SELF_SIGNED_ROOT_CERT_CHECK_INTERVAL";
+
+  /** Istio's variable for the rotation grace period, as a percentage of the root's lifetime. */
+  static final String GRACE_ENV = "CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE";
+
+  /** The grace percentage from {@code value}; Istio's 20 when unset or not in 1..99 (logged). */
+  static int gracePercent(String value) {
+    int dflt = (int) Math.round(RootRotator.DEFAULT_GRACE_FRACTION * 100);
+    if (value == null || value.isBlank()) {
+      return dflt;
+    }
+    try {
+      int p = Integer.parseInt(value.trim());
+      if (p >= 1 && p <= 99) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    log.warn("event=invalid_env name={} value=\"{}\" using={}", GRACE_ENV, value, dflt);
+    return dflt;
+  }
+
+  /** The check interval from {@code value} ({@code 30m}, {@code 1h}, {@code 90s}); 1h if unset. */
+  static Duration checkInterval(String value) {
+    Duration dflt = RootRotator.DEFAULT_CHECK_INTERVAL;
+    if (value == null || value.isBlank()) {
+      return dflt;
+    }
+    String v = value.trim();
+    try {
+      long n = Long.parseLong(v.substring(0, v.length() - 1));
+      Duration d =
+          switch (v.charAt(v.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> null;
+          };
+      if (d != null && !d.isNegative() && !d.isZero()) {
+        return d;
+      }
+    } catch (RuntimeException e) {
+      // reported below
+    }
+    log.warn("event=invalid_env name={} value=\"{}\" using={}", CHECK_ENV, value, dflt);
+    return dflt;
   }
 
   private static CaSource source(SecuritySettings settings, Optional<KubernetesClient> kube) {

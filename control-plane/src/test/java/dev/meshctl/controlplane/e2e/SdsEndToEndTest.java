@@ -8,6 +8,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshctl.ca.pki.Keys;
 import dev.meshctl.ca.pki.Pem;
+import dev.meshctl.ca.store.RootRotator;
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.cli.Main;
 import dev.meshctl.controlplane.push.PushLoop;
@@ -327,5 +328,59 @@ class SdsEndToEndTest {
       assertThat(cred.getTlsCertificate().getCertificateChain().getInlineBytes().toStringUtf8())
           .isEqualTo("NEW-CHAIN");
     }
+  }
+
+  @Test
+  void aRootRotationPushesANewCertificateAndBothRootsToTheStream() throws Exception {
+    X509Certificate oldRoot =
+        Pem.certificates(Files.readAllBytes(caDir.resolve("ca-cert.pem"))).get(0);
+    try (AdsTestClient gw = new AdsTestClient(secureChannel(), node("gateway"))) {
+      gw.request(XdsType.SECRET, List.of("default", "ROOTCA"));
+      DiscoveryResponse first = gw.awaitResponse(0);
+      gw.ack(first);
+      List<X509Certificate> oldChain = chainOf(secrets(first).get("default"));
+
+      assertThat(cp.secure().orElseThrow().rotateRootNow()).isEqualTo(RootRotator.Outcome.ROTATED);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> gw.responses().size() >= 2);
+      Map<String, Secret> got = secrets(gw.responses().get(1));
+      List<X509Certificate> bundle =
+          Pem.certificates(
+              got.get("ROOTCA")
+                  .getValidationContext()
+                  .getTrustedCa()
+                  .getInlineBytes()
+                  .toByteArray());
+      X509Certificate newRoot =
+          Pem.certificates(Files.readAllBytes(caDir.resolve("gen2-ca-cert.pem"))).get(0);
+      assertThat(bundle).containsExactly(newRoot, oldRoot);
+      List<X509Certificate> newChain = chainOf(got.get("default"));
+      assertThat(newChain.get(newChain.size() - 1)).isEqualTo(newRoot);
+      // Peers still holding the old certificate and those with the new one both verify.
+      assertThat(anchorOf(oldChain.get(0), bundle)).isEqualTo(oldRoot);
+      assertThat(anchorOf(newChain.get(0), bundle)).isEqualTo(newRoot);
+    }
+  }
+
+  private static List<X509Certificate> chainOf(Secret s) throws Exception {
+    return Pem.certificates(
+        s.getTlsCertificate().getCertificateChain().getInlineBytes().toByteArray());
+  }
+
+  private static X509Certificate anchorOf(X509Certificate leaf, List<X509Certificate> roots)
+      throws Exception {
+    Set<TrustAnchor> anchors = new java.util.HashSet<>();
+    for (X509Certificate r : roots) {
+      anchors.add(new TrustAnchor(r, null));
+    }
+    PKIXParameters params = new PKIXParameters(anchors);
+    params.setRevocationEnabled(false);
+    return ((java.security.cert.PKIXCertPathValidatorResult)
+            CertPathValidator.getInstance("PKIX")
+                .validate(
+                    CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)),
+                    params))
+        .getTrustAnchor()
+        .getTrustedCert();
   }
 }

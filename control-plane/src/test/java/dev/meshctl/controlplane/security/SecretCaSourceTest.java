@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshctl.ca.CaKeyMaterial;
 import dev.meshctl.ca.store.CaSource;
+import dev.meshctl.ca.store.CaStore;
 import dev.meshctl.ca.store.DirectoryCaSource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -149,5 +150,35 @@ class SecretCaSourceTest {
         SecureServing.loadOrCreate(racing, "cluster.local", Clock.systemUTC(), new SecureRandom());
 
     assertThat(loaded.anchor()).isEqualTo(winner.anchor());
+  }
+
+  @Test
+  void rotationAddsTheNewGenerationToIstioCaSecretKeepingTheOldValues() throws Exception {
+    CaKeyMaterial first = load();
+    Map<String, String> before = new LinkedHashMap<>(secret("istio-ca-secret").getData());
+    CaStore store =
+        new CaStore(
+            "cluster.local",
+            CaStore.DEFAULT_SELF_SIGNED_TTL,
+            Clock.systemUTC(),
+            new SecureRandom());
+
+    CaKeyMaterial rotated = store.rotate(new SecretCaSource(client, NS));
+
+    Map<String, String> after = secret("istio-ca-secret").getData();
+    assertThat(after)
+        .containsOnlyKeys("ca-key.pem", "ca-cert.pem", "gen2-ca-key.pem", "gen2-ca-cert.pem");
+    assertThat(after).containsAllEntriesOf(before);
+    assertThat(rotated.anchor()).isNotEqualTo(first.anchor());
+    CaKeyMaterial reloaded = load();
+    assertThat(reloaded.anchor()).isEqualTo(rotated.anchor());
+    assertThat(reloaded.roots()).containsExactly(rotated.anchor(), first.anchor());
+    // Writing a generation that is already there is refused, as for the first create.
+    LinkedHashMap<String, byte[]> again = new LinkedHashMap<>();
+    again.put("gen2-ca-key.pem", "x".getBytes(StandardCharsets.US_ASCII));
+    assertThatThrownBy(() -> new SecretCaSource(client, NS).createAll(again))
+        .isInstanceOf(FileAlreadyExistsException.class)
+        .hasMessage("istio-system/istio-ca-secret");
+    assertThat(secret("istio-ca-secret").getData()).isEqualTo(after);
   }
 }
