@@ -16,6 +16,7 @@ import dev.meshctl.controlplane.source.FileSource;
 import dev.meshctl.controlplane.source.MeshConfigFileSource;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.status.StatusReporter;
+import dev.meshctl.controlplane.status.StatusWriter;
 import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.controlplane.store.DiscoveryFilter;
 import dev.meshctl.controlplane.webhook.WebhookServing;
@@ -143,6 +144,7 @@ public final class ControlPlane implements AutoCloseable {
   private final LeaderTasks leaderTasks = new LeaderTasks();
   private volatile Leadership leadership;
   private volatile StatusReporter statusReporter = StatusReporter.NONE;
+  private volatile StatusWriter statusWriter;
 
   private ControlPlane(Settings settings) {
     this.settings = settings;
@@ -236,7 +238,9 @@ public final class ControlPlane implements AutoCloseable {
       KubernetesClient client = kubeClients.connect(settings.kubernetes().get());
       closeables.add(client);
       kubeClient = client;
-      kubeSource = new KubernetesSource(client, store, settings.kubernetes().get());
+      // Made before the source starts, so the initial list's outcomes are collected too.
+      statusWriter = SingletonWork.statusWriter(client, clock, closeables::add);
+      kubeSource = new KubernetesSource(client, store, settings.kubernetes().get(), statusWriter);
       closeables.add(kubeSource);
       kubeSource.start();
     }
@@ -264,6 +268,7 @@ public final class ControlPlane implements AutoCloseable {
     SingletonWork work =
         SingletonWork.start(
             Optional.ofNullable(kubeClient),
+            Optional.ofNullable(statusWriter),
             Optional.ofNullable(secure),
             namespace,
             DebugEndpoints.istiodName(System.getenv()),

@@ -47,8 +47,22 @@ record SingletonWork(Leadership leadership, StatusReporter status) {
    * Registers the tasks, starts the election, and hands everything to close to {@code closeables}
    * (in start order; the owner closes in reverse, so the election stops before its threads).
    */
+  /**
+   * The config status writer of a cluster, with its thread (handed to {@code closeables}). Made
+   * before the sources start, so that their first outcomes are collected; it writes only once
+   * {@link #start} has registered it and this replica leads.
+   */
+  static StatusWriter statusWriter(
+      KubernetesClient client, Clock clock, Consumer<AutoCloseable> closeables) {
+    ScheduledExecutorService statusThread =
+        Executors.newSingleThreadScheduledExecutor(daemon("meshctl-status"));
+    closeables.accept(() -> shutdown(statusThread));
+    return new StatusWriter(client, statusThread, clock, STATUS_DEBOUNCE);
+  }
+
   static SingletonWork start(
       Optional<KubernetesClient> kube,
+      Optional<StatusWriter> status,
       Optional<SecureServing> secure,
       String namespace,
       String identity,
@@ -64,10 +78,7 @@ record SingletonWork(Leadership leadership, StatusReporter status) {
       return new SingletonWork(local, StatusReporter.NONE);
     }
     KubernetesClient client = kube.get();
-    ScheduledExecutorService statusThread =
-        Executors.newSingleThreadScheduledExecutor(daemon("meshctl-status"));
-    closeables.accept(() -> shutdown(statusThread));
-    StatusWriter writer = new StatusWriter(client, statusThread, clock, STATUS_DEBOUNCE);
+    StatusWriter writer = status.orElseGet(() -> statusWriter(client, clock, closeables));
     tasks.register(writer);
     secure.ifPresent(
         s -> {

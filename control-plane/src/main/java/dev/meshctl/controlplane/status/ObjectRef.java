@@ -25,9 +25,14 @@ public record ObjectRef(
     Objects.requireNonNull(name, "name");
   }
 
-  /** A networking kind, written through {@code v1} (served by every CRD of the chart). */
+  /**
+   * An object of any Istio kind ({@code networking.istio.io} or {@code security.istio.io}: the
+   * group is the kind's), written through the kind's storage version ({@code v1}, served by every
+   * CRD of the chart).
+   */
   public static ObjectRef of(IstioKind kind, String namespace, String name) {
-    return new ObjectRef(kind.group(), "v1", kind.kind(), kind.plural(), namespace, name);
+    return new ObjectRef(
+        kind.group(), kind.versions().get(0), kind.kind(), kind.plural(), namespace, name);
   }
 
   /** {@code VirtualService default/reviews}, as findings name resources. */

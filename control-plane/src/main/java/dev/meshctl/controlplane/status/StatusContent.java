@@ -65,7 +65,7 @@ public final class StatusContent {
           "message",
           outcome.findings().stream()
               .filter(f -> f.severity() == Finding.Severity.ERROR)
-              .map(f -> f.path() + ": " + f.message())
+              .map(f -> f.path().isEmpty() ? f.message() : f.path() + ": " + f.message())
               .collect(Collectors.joining("; ")));
       condition.put("observedGeneration", outcome.generation());
       condition.put("lastTransitionTime", now.toString());

@@ -9,12 +9,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -24,17 +23,20 @@ import org.slf4j.LoggerFactory;
  * The admission webhooks of the running control plane: sidecar injection ({@link InjectionWebhook},
  * {@code /inject}) and networking validation ({@link ValidationHandler}, {@code /validate}) over
  * HTTPS with the control plane's rotating serving certificate, the injector configuration loaded
- * once at start from an {@code istio-sidecar-injector} ConfigMap manifest (or the defaults, with
- * the control plane's namespace, trust domain and secure xDS address), and namespaces looked up in
- * the cluster when there is one. {@link #start} and {@link #close} are for the owner.
+ * from an {@code istio-sidecar-injector} ConfigMap manifest (or the defaults, with the control
+ * plane's namespace, trust domain and secure xDS address; the manifest file is watched and re-read,
+ * see {@link InjectorConfigFile}), and namespaces looked up in the cluster when there is one.
+ * {@link #start} and {@link #close} are for the owner.
  */
 public final class WebhookServing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookServing.class);
 
   private final InjectionWebhook webhook;
+  private final Optional<InjectorConfigFile> configFile;
 
-  private WebhookServing(InjectionWebhook webhook) {
+  private WebhookServing(InjectionWebhook webhook, Optional<InjectorConfigFile> configFile) {
     this.webhook = webhook;
+    this.configFile = configFile;
   }
 
   /**
@@ -52,36 +54,45 @@ public final class WebhookServing implements AutoCloseable {
       String trustDomain,
       Optional<KubernetesClient> kube)
       throws IOException {
-    InjectionConfig config = config(injectorValues, namespace, trustDomain);
+    InjectionConfig base = base(namespace, trustDomain);
+    Optional<InjectorConfigFile> file = Optional.empty();
+    Supplier<InjectionConfig> config = () -> base;
+    if (injectorValues.isPresent()) {
+      // Watched: a ConfigMap update reaches the mounted file and the next AdmissionReview.
+      InjectorConfigFile f =
+          InjectorConfigFile.start(
+              injectorValues.get(),
+              text -> InjectionConfigLoader.fromConfigMap(text, base),
+              r -> {
+                Thread t = new Thread(r, "meshctl-injector-config-watcher");
+                t.setDaemon(true);
+                return t;
+              });
+      file = Optional.of(f);
+      config = f::current;
+    }
     Function<String, Optional<Namespace>> namespaces =
         kube.<Function<String, Optional<Namespace>>>map(c -> name -> lookup(c, name))
             .orElse(name -> Optional.empty());
-    InjectionWebhook webhook =
-        InjectionWebhook.start(
-            new InetSocketAddress(port), sslContext(serving), () -> config, namespaces);
+    InjectionWebhook webhook;
+    try {
+      webhook =
+          InjectionWebhook.start(
+              new InetSocketAddress(port), sslContext(serving), config, namespaces);
+    } catch (IOException | RuntimeException e) {
+      file.ifPresent(InjectorConfigFile::close);
+      throw e;
+    }
     webhook.addHandler("/validate", new ValidationHandler());
-    return new WebhookServing(webhook);
+    return new WebhookServing(webhook, file);
   }
 
-  /** The defaults adjusted to this control plane, then the ConfigMap's values over them. */
-  static InjectionConfig config(Optional<Path> injectorValues, String namespace, String trustDomain)
-      throws IOException {
-    InjectionConfig base =
-        InjectionConfig.defaults().toBuilder()
-            .istioNamespace(namespace)
-            .discoveryAddress("istiod." + namespace + ".svc:15012")
-            .trustDomain(trustDomain)
-            .build();
-    if (injectorValues.isEmpty()) {
-      return base;
-    }
-    Path file = injectorValues.get();
-    try {
-      return InjectionConfigLoader.fromConfigMap(
-          Files.readString(file, StandardCharsets.UTF_8), base);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-    }
+  private static InjectionConfig base(String namespace, String trustDomain) {
+    return InjectionConfig.defaults().toBuilder()
+        .istioNamespace(namespace)
+        .discoveryAddress("istiod." + namespace + ".svc:15012")
+        .trustDomain(trustDomain)
+        .build();
   }
 
   private static SSLContext sslContext(ServingCertificateManager serving) {
@@ -112,5 +123,6 @@ public final class WebhookServing implements AutoCloseable {
   @Override
   public void close() {
     webhook.close();
+    configFile.ifPresent(InjectorConfigFile::close);
   }
 }

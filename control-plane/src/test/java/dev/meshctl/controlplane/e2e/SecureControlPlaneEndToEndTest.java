@@ -2,6 +2,7 @@ package dev.meshctl.controlplane.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -411,6 +412,62 @@ class SecureControlPlaneEndToEndTest {
         .contains("docker.io/istio/proxyv2:9.9.9-test")
         .contains("istiod.istio-system.svc:15012")
         .contains("\"name\":\"istio-proxy\"");
+  }
+
+  private static String injectorConfigMap(String values) {
+    return """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: istio-sidecar-injector, namespace: istio-system}
+        data:
+          values: |
+        """
+        + values.indent(4);
+  }
+
+  /** The decoded JSONPatch the webhook answers for a plain Pod. */
+  private String injectionPatch() throws Exception {
+    String review =
+        """
+        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+         "request":{"uid":"u-inject","operation":"CREATE",
+          "kind":{"group":"","version":"v1","kind":"Pod"},
+          "namespace":"shop",
+          "object":{"apiVersion":"v1","kind":"Pod",
+            "metadata":{"name":"ratings-1","namespace":"shop","labels":{"app":"ratings"}},
+            "spec":{"containers":[{"name":"ratings","image":"ratings:1"}]}}}}
+        """;
+    JsonNode response = post("/inject", review).path("response");
+    return new String(
+        Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aChangedInjectorConfigFileAppliesToTheNextReviewAndABrokenOneKeepsTheLastGood()
+      throws Exception {
+    Path values = work.resolve("injector.yaml");
+    Files.writeString(values, injectorConfigMap("global: {tag: 1.0.0-before}"));
+    cp = start(Optional.of(values));
+    assertThat(injectionPatch()).contains("docker.io/istio/proxyv2:1.0.0-before");
+
+    // As a ConfigMap update lands in the mount: no restart.
+    Files.writeString(values, injectorConfigMap("global: {tag: 2.0.0-after}"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> injectionPatch().contains("docker.io/istio/proxyv2:2.0.0-after"));
+
+    // Broken: the last good config stays (checked for longer than the watch's settle time).
+    Files.writeString(values, injectorConfigMap("global: [unclosed"));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> injectionPatch().contains("docker.io/istio/proxyv2:2.0.0-after"));
+
+    // And a good one after the broken one is taken again.
+    Files.writeString(values, injectorConfigMap("global: {tag: 3.0.0-fixed}"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> injectionPatch().contains("docker.io/istio/proxyv2:3.0.0-fixed"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.meshctl.controlplane.source.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshctl.crds.validation.Finding;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.decode.Decoded;
@@ -9,6 +10,7 @@ import dev.meshctl.xds.model.decode.KubeDecoder;
 import dev.meshctl.xds.model.decode.MeshConfigDecoder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -100,6 +102,32 @@ final class KubeObjects {
       return new Result.Absent("pod has no IP yet");
     }
     return new Result.Present(ok.object(), ok.warnings());
+  }
+
+  /**
+   * The validator's findings in {@code result} for the object {@code ref} ({@code Kind ns/name}):
+   * the errors of an invalid object, the warnings of a used one, none for an unused one. The
+   * decoder reports each as a line {@code Kind ns/name: field.path: message}; a line without a
+   * field path keeps an empty path.
+   */
+  static List<Finding> findings(String ref, Result result) {
+    List<Finding> out = new ArrayList<>();
+    if (result instanceof Result.Invalid bad) {
+      bad.messages().forEach(m -> out.add(finding(Finding.Severity.ERROR, ref, m)));
+    } else if (result instanceof Result.Present ok) {
+      ok.warnings().forEach(m -> out.add(finding(Finding.Severity.WARNING, ref, m)));
+    }
+    return out;
+  }
+
+  private static Finding finding(Finding.Severity severity, String ref, String line) {
+    String rest = line.startsWith(ref + ": ") ? line.substring(ref.length() + 2) : line;
+    int colon = rest.indexOf(": ");
+    // A path has no spaces; "decoded into 2 objects" (no path) stays a message as a whole.
+    if (colon <= 0 || rest.substring(0, colon).contains(" ")) {
+      return new Finding(severity, ref, "", rest);
+    }
+    return new Finding(severity, ref, rest.substring(0, colon), rest.substring(colon + 2));
   }
 
   /** The mesh config ConfigMap: its {@code mesh} key (absent: Istio's defaults). */

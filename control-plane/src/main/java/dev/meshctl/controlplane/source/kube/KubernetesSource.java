@@ -1,6 +1,10 @@
 package dev.meshctl.controlplane.source.kube;
 
+import dev.meshctl.controlplane.status.ConfigStatus;
+import dev.meshctl.controlplane.status.ObjectRef;
+import dev.meshctl.controlplane.status.StatusReporter;
 import dev.meshctl.controlplane.store.ConfigStore;
+import dev.meshctl.crds.IstioKind;
 import dev.meshctl.xds.model.ConfigKey;
 import dev.meshctl.xds.model.ConfigObject;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -51,6 +55,10 @@ import org.slf4j.LoggerFactory;
  *       unchanged is pushed. After the initial sync the whole cache is applied at once with {@link
  *       ConfigStore#apply}, so objects left in the store by an earlier run of this source that no
  *       longer exist are removed.
+ *   <li><b>Config status</b>: every Istio config object's outcome (its errors when invalid, its
+ *       warnings or nothing when used) goes to the {@link StatusReporter} with its {@code
+ *       metadata.generation}, and a deletion is forgotten there, so the leader can write (and
+ *       clear) the object's {@code status}.
  *   <li><b>A missing Istio CRD</b> is not an error: one line is logged, startup goes on, and the
  *       informer keeps listing with fabric8's backoff, so objects appear once the CRD is installed.
  * </ul>
@@ -141,6 +149,7 @@ public final class KubernetesSource implements AutoCloseable {
   private final KubernetesClient client;
   private final ConfigStore store;
   private final Settings settings;
+  private final StatusReporter status;
   private final List<Watch> watches = new ArrayList<>();
   private final Object lock = new Object();
   // Guarded by lock: what this source put in the store, and each invalid object's problems.
@@ -158,9 +167,21 @@ public final class KubernetesSource implements AutoCloseable {
    * @param store where objects go, under {@value #SOURCE_NAME}
    */
   public KubernetesSource(KubernetesClient client, ConfigStore store, Settings settings) {
+    this(client, store, settings, StatusReporter.NONE);
+  }
+
+  /**
+   * @param client the API client; not closed by this source
+   * @param store where objects go, under {@value #SOURCE_NAME}
+   * @param status told every Istio config object's validation outcome (each add and update,
+   *     including resyncs: the reporter drops repeats) and each deletion
+   */
+  public KubernetesSource(
+      KubernetesClient client, ConfigStore store, Settings settings, StatusReporter status) {
     this.client = Objects.requireNonNull(client, "client");
     this.store = Objects.requireNonNull(store, "store");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.status = Objects.requireNonNull(status, "status");
   }
 
   /** The API server URL, for logs and the startup line. */
@@ -273,7 +294,7 @@ public final class KubernetesSource implements AutoCloseable {
 
           @Override
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            delete(KubeObjects.ref(w.kubeKind(), obj));
+            delete(w, obj);
           }
         });
   }
@@ -284,6 +305,12 @@ public final class KubernetesSource implements AutoCloseable {
         KubeObjects.convert(w.kubeKind(), w.apiVersion(), obj, client.getKubernetesSerialization());
     synchronized (lock) {
       events++;
+      // Under the lock, so the reporter sees an object's outcomes in the order they were decoded.
+      istioRef(w, obj)
+          .ifPresent(
+              r ->
+                  status.report(
+                      new ConfigStatus(r, generation(obj), KubeObjects.findings(ref, result))));
       if (result instanceof KubeObjects.Result.Present p) {
         clearProblems(ref);
         reportWarnings(ref, p.warnings());
@@ -307,9 +334,11 @@ public final class KubernetesSource implements AutoCloseable {
     }
   }
 
-  private void delete(String ref) {
+  private void delete(Watch w, HasMetadata obj) {
+    String ref = KubeObjects.ref(w.kubeKind(), obj);
     synchronized (lock) {
       events++;
+      istioRef(w, obj).ifPresent(status::forget);
       clearProblems(ref);
       warnings.remove(ref);
       ConfigObject before = applied.remove(ref);
@@ -317,6 +346,26 @@ public final class KubernetesSource implements AutoCloseable {
         store.delete(SOURCE_NAME, before.key());
       }
     }
+  }
+
+  /** The status address of an Istio config object; empty for every other kind. */
+  private static Optional<ObjectRef> istioRef(Watch w, HasMetadata obj) {
+    if (!w.crd()) {
+      return Optional.empty();
+    }
+    for (IstioKind kind : IstioKind.values()) {
+      if (kind.kind().equals(w.kubeKind())) {
+        String ns = obj.getMetadata().getNamespace();
+        return Optional.of(ObjectRef.of(kind, ns == null ? "" : ns, obj.getMetadata().getName()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code metadata.generation}, 0 when the server did not set it. */
+  private static long generation(HasMetadata obj) {
+    Long g = obj.getMetadata().getGeneration();
+    return g == null ? 0 : g;
   }
 
   /** Applies every informer's cache at once: stale keys of an earlier run go. Returns the count. */

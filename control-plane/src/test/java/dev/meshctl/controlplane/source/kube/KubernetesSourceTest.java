@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshctl.controlplane.status.ConfigStatus;
+import dev.meshctl.controlplane.status.ObjectRef;
+import dev.meshctl.controlplane.status.StatusReporter;
 import dev.meshctl.controlplane.store.ConfigChange;
 import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.xds.model.ConfigKey;
@@ -462,6 +465,74 @@ class KubernetesSourceTest {
     assertThat(store.get(secret)).isPresent();
     client.secrets().inNamespace("default").withName("credential").delete();
     await().atMost(WAIT).until(() -> store.get(secret).isEmpty());
+  }
+
+  /** Records what a source reports for config status, in order, as readable lines. */
+  private static final class RecordingReporter implements StatusReporter {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void report(ConfigStatus status) {
+      events.add(
+          "report "
+              + status.ref().group()
+              + " "
+              + status.ref()
+              + " gen="
+              + status.generation()
+              + " "
+              + status.findings().stream()
+                  .map(f -> f.severity() + " " + f.path() + ": " + f.message())
+                  .toList());
+    }
+
+    @Override
+    public void forget(ObjectRef ref) {
+      events.add("forget " + ref);
+    }
+  }
+
+  @Test
+  void everyIstioObjectsOutcomeIsReportedForStatusAndADeletionIsForgotten() throws Exception {
+    createOneOfEach(); // a valid VirtualService, and kinds that have no status of ours
+    client
+        .genericKubernetesResources(
+            new ResourceDefinitionContext.Builder()
+                .withGroup("security.istio.io")
+                .withVersion("v1")
+                .withKind("PeerAuthentication")
+                .withPlural("peerauthentications")
+                .withNamespaced(true)
+                .build())
+        .resource(
+            istioObject(
+                """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: bad, namespace: default}
+                spec: {portLevelMtls: {"0": {mode: STRICT}}, selector: {matchLabels: {app: a}}}
+                """))
+        .create();
+    RecordingReporter reporter = new RecordingReporter();
+    KubernetesSource source =
+        new KubernetesSource(client, store, KubernetesSource.Settings.DEFAULT, reporter);
+    sources.add(source);
+    source.start();
+
+    assertThat(reporter.events)
+        .containsExactlyInAnyOrder(
+            "report networking.istio.io VirtualService default/reviews gen=1 []",
+            "report security.istio.io PeerAuthentication default/bad gen=1 [ERROR"
+                + " spec.portLevelMtls.0: port must be a number in 1..65535, got \"0\"]");
+
+    reporter.events.clear();
+    client
+        .genericKubernetesResources(VIRTUAL_SERVICES)
+        .inNamespace("default")
+        .withName("reviews")
+        .delete();
+    await().atMost(WAIT).until(() -> !reporter.events.isEmpty());
+    assertThat(reporter.events).containsExactly("forget VirtualService default/reviews");
   }
 
   @Test
