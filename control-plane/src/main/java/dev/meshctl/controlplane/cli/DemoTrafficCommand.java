@@ -35,7 +35,12 @@ final class DemoTrafficCommand implements Callable<Integer> {
   /** Runs the demo with validated settings; returns the exit code. */
   @FunctionalInterface
   interface Runner {
-    int run(TrafficDemo.Settings settings, Duration period, PrintWriter out, PrintWriter err);
+    int run(
+        TrafficDemo.Settings settings,
+        Duration period,
+        LogLevel logLevel,
+        PrintWriter out,
+        PrintWriter err);
   }
 
   @Spec private CommandSpec spec;
@@ -91,6 +96,15 @@ final class DemoTrafficCommand implements Callable<Integer> {
       description = "The control plane's plaintext xDS port, 0 for any free port.")
   private int xdsPort;
 
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      defaultValue = "warn",
+      description =
+          "Root log level: ${COMPLETION-CANDIDATES}. The default keeps the control plane's"
+              + " per-push logs from burying the client's lines.")
+  private LogLevel logLevel;
+
   private final Runner runner;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -137,6 +151,7 @@ final class DemoTrafficCommand implements Callable<Integer> {
     return runner.run(
         new TrafficDemo.Settings(configDir, xdsPort, ports, target, sent, window),
         interval,
+        logLevel,
         out,
         err);
   }
@@ -147,9 +162,12 @@ final class DemoTrafficCommand implements Callable<Integer> {
 
   /** The real runner: starts the demo, prints a line per call, stops on Ctrl-C (SIGINT). */
   static int runUntilShutdown(
-      TrafficDemo.Settings settings, Duration period, PrintWriter out, PrintWriter err) {
-    // The control plane's per-push INFO logs would bury the client's lines.
-    LogLevel.WARN.applyToRoot();
+      TrafficDemo.Settings settings,
+      Duration period,
+      LogLevel logLevel,
+      PrintWriter out,
+      PrintWriter err) {
+    logLevel.applyToRoot();
     TrafficDemo demo;
     try {
       demo = TrafficDemo.start(settings);

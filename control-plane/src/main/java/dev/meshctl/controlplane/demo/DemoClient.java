@@ -29,6 +29,12 @@ public final class DemoClient implements AutoCloseable {
   /** Namespace of the client's node: the VirtualService's short hosts resolve in it. */
   public static final String NAMESPACE = "demo";
 
+  /**
+   * A call's deadline. Generous because the first call also waits for the client's first xDS
+   * config, which a cold JVM on a busy machine has taken more than 5 s to fetch and apply.
+   */
+  static final int CALL_DEADLINE_SECONDS = 20;
+
   private static final AtomicInteger SCHEMES = new AtomicInteger();
 
   private final String target;
@@ -109,13 +115,13 @@ public final class DemoClient implements AutoCloseable {
   /**
    * One RPC; returns the version that answered.
    *
-   * @throws StatusRuntimeException if the call failed (no route, no endpoint, 5 s deadline)
+   * @throws StatusRuntimeException if the call failed (no route, no endpoint, deadline)
    */
   public String call() {
     return ClientCalls.blockingUnaryCall(
         withHeaders,
         DemoBackend.VERSION,
-        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+        CallOptions.DEFAULT.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS),
         "which version?");
   }
 
