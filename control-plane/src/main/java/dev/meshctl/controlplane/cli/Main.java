@@ -106,7 +106,10 @@ public final class Main implements Callable<Integer> {
   private record EnvDefaults(Map<String, String> env) implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(ArgSpec arg) {
-      if (arg instanceof OptionSpec option) {
+      // The demo's --config-dir and --xds-port are not serve's: MESHCTL_CONFIG_DIR set for serve
+      // must not point the demo elsewhere.
+      if (arg instanceof OptionSpec option
+          && !option.command().qualifiedName().contains(" demo ")) {
         String variable = ENV_DEFAULTS.get(option.longestName());
         String value = variable == null ? null : env.get(variable);
         if (value != null && !value.isBlank()) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +81,7 @@ public final class TrafficDemo implements AutoCloseable {
   public static TrafficDemo start(Settings settings) throws IOException {
     List<DemoBackend> backends = new ArrayList<>();
     try {
-      for (Map.Entry<String, Integer> b : new java.util.TreeMap<>(settings.backends()).entrySet()) {
+      for (Map.Entry<String, Integer> b : new TreeMap<>(settings.backends()).entrySet()) {
         backends.add(DemoBackend.start(b.getKey(), b.getValue()));
       }
       ControlPlane cp =

@@ -23,9 +23,13 @@ class DemoTrafficCommandTest {
   private final List<LogLevel> levels = new ArrayList<>();
 
   private int run(String... args) {
+    return runWithEnv(Map.of(), args);
+  }
+
+  private int runWithEnv(Map<String, String> env, String... args) {
     return Main.run(
         args,
-        Map.of(),
+        env,
         new PrintWriter(out),
         new PrintWriter(err),
         (settings, level, o, e) -> {
@@ -52,6 +56,21 @@ class DemoTrafficCommandTest {
                 Map.of(),
                 50));
     assertThat(periods).containsExactly(Duration.ofMillis(200));
+    assertThat(levels).containsExactly(LogLevel.WARN);
+  }
+
+  @Test
+  void serveEnvironmentDefaultsDoNotApplyToTheDemo() {
+    // MESHCTL_XDS_PORT is serve's flag default; the demo keeps its own (0, any free port).
+    assertThat(
+            runWithEnv(
+                Map.of("MESHCTL_XDS_PORT", "15010", "MESHCTL_LOG_LEVEL", "debug"),
+                "demo",
+                "traffic",
+                "--config-dir",
+                dir.toString()))
+        .isZero();
+    assertThat(ran).extracting(TrafficDemo.Settings::xdsPort).containsExactly(0);
     assertThat(levels).containsExactly(LogLevel.WARN);
   }
 
