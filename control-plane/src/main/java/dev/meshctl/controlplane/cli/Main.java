@@ -12,10 +12,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code meshctl} command line: {@code serve}, {@code version}, {@code analyze}, {@code
- * kube-inject}, {@code proxy-status} and {@code proxy-config}. Usage errors (unknown subcommand,
- * bad flag or value) print the problem and the usage to stderr and exit with 2. Flags take their
- * defaults from environment variables where Istio has one (see {@link #ENV_DEFAULTS}). Called once
- * per process from {@link #main}; {@link #run} is the testable entry point.
+ * kube-inject}, {@code proxy-status}, {@code proxy-config} and {@code demo traffic}. Usage errors
+ * (unknown subcommand, bad flag or value) print the problem and the usage to stderr and exit with
+ * 2. Flags take their defaults from environment variables where Istio has one (see {@link
+ * #ENV_DEFAULTS}). Called once per process from {@link #main}; {@link #run} is the testable entry
+ * point.
  */
 @Command(
     name = "meshctl",
@@ -63,6 +64,17 @@ public final class Main implements Callable<Integer> {
       PrintWriter out,
       PrintWriter err,
       ServeCommand.Server server) {
+    return run(args, env, out, err, server, DemoTrafficCommand::runUntilShutdown);
+  }
+
+  /** {@link #run(String[], Map, PrintWriter, PrintWriter, ServeCommand.Server)} with the demo. */
+  static int run(
+      String[] args,
+      Map<String, String> env,
+      PrintWriter out,
+      PrintWriter err,
+      ServeCommand.Server server,
+      DemoTrafficCommand.Runner demo) {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("serve", new ServeCommand(server, out, err));
     cl.addSubcommand("version", new VersionCommand(out));
@@ -70,6 +82,10 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand("kube-inject", new KubeInjectCommand(out, err));
     cl.addSubcommand("proxy-status", new ProxyStatusCommand(out, err));
     cl.addSubcommand("proxy-config", new ProxyConfigCommand(out, err));
+    cl.addSubcommand(
+        "demo",
+        new CommandLine(new DemoCommand())
+            .addSubcommand("traffic", new DemoTrafficCommand(demo, out, err)));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(out);
     cl.setErr(err);
@@ -93,7 +109,10 @@ public final class Main implements Callable<Integer> {
   private record EnvDefaults(Map<String, String> env) implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(ArgSpec arg) {
-      if (arg instanceof OptionSpec option) {
+      // The demo's --config-dir and --xds-port are not serve's: MESHCTL_CONFIG_DIR set for serve
+      // must not point the demo elsewhere.
+      if (arg instanceof OptionSpec option
+          && !option.command().qualifiedName().contains(" demo ")) {
         String variable = ENV_DEFAULTS.get(option.longestName());
         String value = variable == null ? null : env.get(variable);
         if (value != null && !value.isBlank()) {
