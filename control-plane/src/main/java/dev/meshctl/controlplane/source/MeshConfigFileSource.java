@@ -1,24 +1,15 @@
 package dev.meshctl.controlplane.source;
 
-import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
-
 import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.decode.MeshConfigDecoder;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +37,14 @@ public final class MeshConfigFileSource implements AutoCloseable {
   public static final String SOURCE_NAME_PREFIX = "file-mesh-config:";
 
   /** How long the directory must be quiet before the file is read again. */
-  private static final Duration SETTLE = Duration.ofMillis(50);
-
   private final Path file;
+
   private final ConfigStore store;
   private final String sourceName;
   private final ThreadFactory threadFactory;
   private String lastText; // watcher thread (and start, before it exists)
   private volatile List<String> diagnostics = List.of();
-  private WatchService watcher;
-  private Thread thread;
+  private FileWatch watch;
 
   /**
    * @param file the mesh config YAML; must exist when {@link #start()} is called
@@ -80,18 +69,16 @@ public final class MeshConfigFileSource implements AutoCloseable {
    * @throws NoSuchFileException when the file does not exist
    */
   public synchronized void start() throws IOException {
-    if (watcher != null) {
+    if (watch != null) {
       throw new IllegalStateException("already started");
     }
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "mesh config file does not exist");
     }
-    watcher = file.getFileSystem().newWatchService();
-    // Watch before reading, so a change made during the first read is seen again.
-    file.getParent().register(watcher, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE);
+    // Watch before reading, so a change made during the first read is seen again. Reloads run on
+    // the watch's one thread, after an editor's several events have settled.
+    watch = FileWatch.start(file, this::reloadFromWatch, threadFactory);
     reload();
-    thread = threadFactory.newThread(this::watchLoop);
-    thread.start();
   }
 
   /** The current problems of the file, each {@code <file>: mesh config: <field>: <message>}. */
@@ -99,24 +86,9 @@ public final class MeshConfigFileSource implements AutoCloseable {
     return diagnostics;
   }
 
-  private void watchLoop() {
-    try {
-      while (true) {
-        WatchKey key = watcher.take();
-        // An editor's write arrives as several events (truncate, write): wait until they settle,
-        // so a half-written file is not read.
-        while (key != null) {
-          key.pollEvents();
-          if (!key.reset()) {
-            log.warn("event=mesh_config_watch_lost file={}", file);
-            return;
-          }
-          key = watcher.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        reload();
-      }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
-      // closed
+  private void reloadFromWatch() {
+    synchronized (this) {
+      reload();
     }
   }
 
@@ -161,15 +133,8 @@ public final class MeshConfigFileSource implements AutoCloseable {
   /** Stops watching; the config stays in the store. Idempotent. */
   @Override
   public synchronized void close() {
-    if (watcher != null) {
-      try {
-        watcher.close();
-      } catch (IOException e) {
-        log.warn("event=mesh_config_watch_close_failed file={}", file, e);
-      }
-    }
-    if (thread != null) {
-      thread.interrupt();
+    if (watch != null) {
+      watch.close();
     }
   }
 }
