@@ -2,11 +2,14 @@ package dev.meshctl.xds.translate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.testing.GatewaySimulator;
 import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.testing.RouteSimulator.Result;
 import dev.meshctl.xds.testing.XdsDump;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -122,5 +125,23 @@ class GatewaySimulationTest {
     assertThat(new GatewaySimulator(dump).request(15443, sni, "", "").cluster()).isEmpty();
     assertThat(dump.clusters()).doesNotContainKey(sni);
     assertThat(dump.clusters()).containsKey("outbound|9080||ratings.other.svc.cluster.local");
+  }
+
+  @Test
+  void autoPassthroughForStarDotLocalServesEveryNamespace() throws Exception {
+    Path dir = Path.of("src/test/resources/golden", "gateway-tls-auto-passthrough");
+    // Istio's cross-network-gateway sample uses hosts ["*.local"].
+    String input =
+        Files.readString(dir.resolve("input.yaml"))
+            .replace("\"*.default.svc.cluster.local\"", "\"*.local\"");
+    assertThat(input).contains("\"*.local\"");
+    MeshFixture f =
+        new MeshFixture(
+            MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(input, "star-local")),
+            MeshFixture.proxy(Files.readString(dir.resolve("proxy.yaml"))));
+    XdsDump dump = XdsDump.generate(f);
+    String sni = "outbound_.9080_._.ratings.other.svc.cluster.local";
+    assertThat(new GatewaySimulator(dump).request(15443, sni, "", "").cluster()).isEqualTo(sni);
+    assertThat(dump.clusters()).containsKey(sni);
   }
 }
