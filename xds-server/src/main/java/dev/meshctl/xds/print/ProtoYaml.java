@@ -50,6 +50,7 @@ public final class ProtoYaml {
         io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
             .HttpConnectionManager.getDescriptor(),
         io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor(),
+        io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster.getDescriptor(),
         io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
         io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor(),
         io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(),

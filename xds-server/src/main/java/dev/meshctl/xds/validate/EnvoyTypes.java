@@ -46,6 +46,8 @@ public final class EnvoyTypes {
           io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
           io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
           TcpProxy.getDescriptor(),
+          // Gateway AUTO_PASSTHROUGH: upstream cluster taken from the SNI.
+          io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster.getDescriptor(),
           OriginalDst.getDescriptor(),
           TlsInspector.getDescriptor(),
           HttpInspector.getDescriptor(),

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Map;
  * Follows a request arriving at a gateway proxy through its generated config the way Envoy would:
  * listener by port, filter chain by SNI ({@code server_names}, exact or {@code *.suffix}), route
  * config, virtual host (exact domain, then {@code *.suffix}, then {@code *}), {@code require_tls}
- * (301 for plain text), route (prefix and path matches), cluster. Models only what the gateway
+ * (301 for plain text), route (prefix and path matches), cluster; an {@code sni_cluster} filter
+ * ahead of {@code tcp_proxy} makes a TLS connection's SNI the cluster. Models only what the gateway
  * generator emits. The result's {@code filterChain} is the index of the chosen chain.
  */
 public final class GatewaySimulator {
@@ -65,10 +67,17 @@ public final class GatewaySimulator {
     FilterChain chain = l.getFilterChains(chosen);
     String chainId = Integer.toString(chosen);
     boolean tls = sni != null;
+    boolean sniCluster = false;
     for (Filter f : chain.getFiltersList()) {
+      if (f.getTypedConfig().is(SniCluster.class)) {
+        // Envoy's sni_cluster leaves the cluster alone for connections without SNI.
+        sniCluster = tls && !sni.isEmpty();
+        continue;
+      }
       if (f.getTypedConfig().is(TcpProxy.class)) {
         TcpProxy t = Unpack.of(f.getTypedConfig(), TcpProxy.class);
-        return new RouteSimulator.Result(l.getName(), chainId, "", "", "", t.getCluster(), 0);
+        String cluster = sniCluster ? sni : t.getCluster();
+        return new RouteSimulator.Result(l.getName(), chainId, "", "", "", cluster, 0);
       }
       if (f.getTypedConfig().is(HttpConnectionManager.class)) {
         HttpConnectionManager hcm = Unpack.of(f.getTypedConfig(), HttpConnectionManager.class);

@@ -22,6 +22,7 @@ public final class TypedConfigs {
   public static final String HTTP_CONNECTION_MANAGER =
       "envoy.filters.network.http_connection_manager";
   public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+  public static final String SNI_CLUSTER = "envoy.filters.network.sni_cluster";
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String FAULT = "envoy.filters.http.fault";
   public static final String CORS = "envoy.filters.http.cors";

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * CDS, LDS and RDS for an Envoy gateway (node type {@code router}), from the Gateways selecting it
  * ({@link MergedGateway}). Clusters are the sidecar's outbound clusters (every service port, its
  * subsets, the special clusters), since a gateway may route anywhere; they are built by the same
- * translator and shared through the context's memo with sidecars of the same namespace. EDS is
- * served by {@link dev.meshctl.xds.translate.MeshGenerator}. Stateless; any thread, concurrently.
+ * translator and shared through the context's memo with sidecars of the same namespace;
+ * AUTO_PASSTHROUGH servers add SNI-DNAT copies ({@link GatewaySniClusters}). EDS is served by
+ * {@link dev.meshctl.xds.translate.MeshGenerator}. Stateless; any thread, concurrently.
  */
 public final class GatewayGenerator implements XdsGenerator {
   private static final Logger log = LoggerFactory.getLogger(GatewayGenerator.class);
@@ -36,10 +37,7 @@ public final class GatewayGenerator implements XdsGenerator {
     }
     List<? extends Message> resources =
         switch (type) {
-          case CLUSTER ->
-              context.memo(
-                  new GatewayClustersKey(proxy.namespace()),
-                  k -> ClusterTranslator.outbound(SidecarScope.of(context.snapshot(), proxy)));
+          case CLUSTER -> clusters(context, proxy);
           case LISTENER ->
               GatewayListeners.translate(context.snapshot(), proxy, merged(context, proxy));
           case ROUTE -> GatewayRoutes.translate(context.snapshot(), proxy, merged(context, proxy));
@@ -53,6 +51,21 @@ public final class GatewayGenerator implements XdsGenerator {
       }
     }
     return out;
+  }
+
+  /** The outbound clusters, plus the SNI-DNAT copies AUTO_PASSTHROUGH servers need. */
+  private static List<Cluster> clusters(TranslationContext context, Proxy proxy) {
+    List<Cluster> outbound =
+        context.memo(
+            new GatewayClustersKey(proxy.namespace()),
+            k -> ClusterTranslator.outbound(SidecarScope.of(context.snapshot(), proxy)));
+    List<Cluster> sni = GatewaySniClusters.of(merged(context, proxy), outbound);
+    if (sni.isEmpty()) {
+      return outbound;
+    }
+    List<Cluster> all = new java.util.ArrayList<>(outbound);
+    all.addAll(sni);
+    return all;
   }
 
   /**

@@ -27,6 +27,7 @@ import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +39,10 @@ import java.util.Optional;
  * {@code http.<port>}; each HTTPS server terminating TLS gets a chain matched on its SNI hosts with
  * its own TLS context and RDS {@code https.<port>.<name>.<gw>.<ns>}; TCP and terminated TLS servers
  * get {@code tcp_proxy} from the bound VirtualServices' {@code tcp} routes; PASSTHROUGH servers one
- * chain per {@code tls} route match, by SNI. A listener left without any chain is omitted (Envoy
- * rejects it). AUTO_PASSTHROUGH is not translated. Pure; any thread.
+ * chain per {@code tls} route match, by SNI; AUTO_PASSTHROUGH servers one chain matched on their
+ * hosts whose {@code sni_cluster} filter makes {@code tcp_proxy} use the cluster the SNI names (the
+ * SNI-DNAT clusters of {@link GatewaySniClusters}), no VirtualService needed. A listener left
+ * without any chain is omitted (Envoy rejects it). Pure; any thread.
  */
 public final class GatewayListeners {
   private GatewayListeners() {}
@@ -62,6 +65,12 @@ public final class GatewayListeners {
           chains.add(FilterChain.newBuilder().addFilters(hcm(name, s.routeName())).build());
           httpDone = true;
         }
+        continue;
+      }
+      if (s.autoPassthrough()) {
+        List<String> names = serverNames(s.plainHosts());
+        chains.add(autoPassthroughChain(names));
+        sni = true;
         continue;
       }
       if (s.passthrough()) {
@@ -158,6 +167,19 @@ public final class GatewayListeners {
       }
     }
     return false;
+  }
+
+  /**
+   * The AUTO_PASSTHROUGH chain: {@code sni_cluster} first, so that {@code tcp_proxy} goes to the
+   * cluster named by the SNI; its own cluster, {@code BlackHoleCluster}, is used only without SNI.
+   */
+  static FilterChain autoPassthroughChain(List<String> serverNames) {
+    return FilterChain.newBuilder()
+        .setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(serverNames))
+        .addFilters(
+            TypedConfigs.networkFilter(TypedConfigs.SNI_CLUSTER, SniCluster.getDefaultInstance()))
+        .addFilters(TypedConfigs.tcpProxy(ResourceNames.BLACKHOLE_CLUSTER))
+        .build();
   }
 
   /** One chain per {@code tls} route match naming SNI hosts the server accepts. */

@@ -44,6 +44,11 @@ public record GatewayServer(
     return m == ServerTlsMode.PASSTHROUGH || m == ServerTlsMode.AUTO_PASSTHROUGH;
   }
 
+  /** AUTO_PASSTHROUGH: the upstream cluster is the one the client's SNI names. */
+  public boolean autoPassthrough() {
+    return tlsMode() == ServerTlsMode.AUTO_PASSTHROUGH;
+  }
+
   /** Istio's {@code IsHTTPServer}: plain HTTP, or HTTPS terminated here. */
   public boolean httpServer() {
     return protocol().isHttp()

@@ -2,10 +2,14 @@ package dev.meshctl.xds.translate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.testing.GatewaySimulator;
 import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.testing.RouteSimulator.Result;
 import dev.meshctl.xds.testing.XdsDump;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -85,5 +89,59 @@ class GatewaySimulationTest {
     assertThat(nginx.cluster()).isEqualTo("outbound|443||my-nginx.default.svc.cluster.local");
     // other.example.com is a server host no tls route binds: no chain, connection closed.
     assertThat(s.request(8443, "other.example.com", "", "").cluster()).isEmpty();
+  }
+
+  @Test
+  void autoPassthroughSendsTheConnectionToTheClusterItsSniNames() {
+    XdsDump dump =
+        XdsDump.generate(
+            MeshFixture.load(Path.of("src/test/resources/golden", "gateway-tls-auto-passthrough")));
+    GatewaySimulator s = new GatewaySimulator(dump);
+    String sni = "outbound_.9080_._.reviews.default.svc.cluster.local";
+    Result r = s.request(15443, sni, "", "");
+    assertThat(r.listener()).isEqualTo("0.0.0.0_15443");
+    assertThat(r.cluster()).isEqualTo(sni);
+    // The cluster exists and takes its endpoints from the plain outbound cluster's EDS.
+    Cluster c = (Cluster) dump.clusters().get(sni);
+    assertThat(c).isNotNull();
+    assertThat(c.getEdsClusterConfig().getServiceName())
+        .isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+    assertThat(dump.endpoints()).containsKey(c.getEdsClusterConfig().getServiceName());
+    // No TLS on the way up: the client's mTLS passes through.
+    assertThat(c.hasTransportSocket()).isFalse();
+    assertThat(c.getTransportSocketMatchesList()).isEmpty();
+    String subset = "outbound_.9080_.v1_.reviews.default.svc.cluster.local";
+    assertThat(s.request(15443, subset, "", "").cluster()).isEqualTo(subset);
+    assertThat(dump.clusters()).containsKey(subset);
+  }
+
+  @Test
+  void autoPassthroughOnlyServesHostsItsServerCovers() {
+    XdsDump dump =
+        XdsDump.generate(
+            MeshFixture.load(Path.of("src/test/resources/golden", "gateway-tls-auto-passthrough")));
+    String sni = "outbound_.9080_._.ratings.other.svc.cluster.local";
+    // ratings.other is outside *.default.svc.cluster.local: no chain matches, no SNI-DNAT cluster.
+    assertThat(new GatewaySimulator(dump).request(15443, sni, "", "").cluster()).isEmpty();
+    assertThat(dump.clusters()).doesNotContainKey(sni);
+    assertThat(dump.clusters()).containsKey("outbound|9080||ratings.other.svc.cluster.local");
+  }
+
+  @Test
+  void autoPassthroughForStarDotLocalServesEveryNamespace() throws Exception {
+    Path dir = Path.of("src/test/resources/golden", "gateway-tls-auto-passthrough");
+    // Istio's cross-network-gateway sample uses hosts ["*.local"].
+    String input =
+        Files.readString(dir.resolve("input.yaml"))
+            .replace("\"*.default.svc.cluster.local\"", "\"*.local\"");
+    assertThat(input).contains("\"*.local\"");
+    MeshFixture f =
+        new MeshFixture(
+            MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(input, "star-local")),
+            MeshFixture.proxy(Files.readString(dir.resolve("proxy.yaml"))));
+    XdsDump dump = XdsDump.generate(f);
+    String sni = "outbound_.9080_._.ratings.other.svc.cluster.local";
+    assertThat(new GatewaySimulator(dump).request(15443, sni, "", "").cluster()).isEqualTo(sni);
+    assertThat(dump.clusters()).containsKey(sni);
   }
 }
