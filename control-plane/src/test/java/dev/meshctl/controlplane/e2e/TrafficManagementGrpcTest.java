@@ -121,6 +121,123 @@ class TrafficManagementGrpcTest {
     assertThat(others).containsExactly("v1");
   }
 
+  /**
+   * Istio's regex is RE2 and must match the whole value (Envoy's safe_regex, grpc-java's re2j
+   * {@code matches}): the unanchored {@code j.*n} takes {@code jason} and {@code jun} but not
+   * {@code xjason} or {@code jasonx}, which a partial (find) match would take.
+   */
+  @Test
+  void regexHeaderMatchMustMatchTheWholeValue() throws IOException {
+    mesh.backend("v1", "v1");
+    mesh.backend("v2", "v2");
+    mesh.write("dr.yaml", SUBSETS);
+    mesh.write(
+        "vs.yaml",
+        vs(
+            """
+          - match:
+            - headers:
+                end-user: {regex: "j.*n"}
+            route:
+            - destination: {host: greeter, subset: v2}
+          - route:
+            - destination: {host: greeter, subset: v1}
+        """));
+    mesh.start();
+    ManagedChannel client = mesh.client(Map.of());
+
+    assertThat(versionsFor(client, Map.of("end-user", "jason"))).containsExactly("v2");
+    assertThat(versionsFor(client, Map.of("end-user", "jun"))).containsExactly("v2");
+    assertThat(versionsFor(client, Map.of("end-user", "xjason"))).containsExactly("v1");
+    assertThat(versionsFor(client, Map.of("end-user", "jasonx"))).containsExactly("v1");
+    assertThat(versionsFor(client, Map.of())).containsExactly("v1");
+  }
+
+  /** {@code headers: {x-canary: {}}} means "present, any value" (Envoy/grpc present_match). */
+  @Test
+  void emptyHeaderMatchMeansPresentWithAnyValue() throws IOException {
+    mesh.backend("v1", "v1");
+    mesh.backend("v2", "v2");
+    mesh.write("dr.yaml", SUBSETS);
+    mesh.write(
+        "vs.yaml",
+        vs(
+            """
+          - match:
+            - headers:
+                x-canary: {}
+            route:
+            - destination: {host: greeter, subset: v2}
+          - route:
+            - destination: {host: greeter, subset: v1}
+        """));
+    mesh.start();
+    ManagedChannel client = mesh.client(Map.of());
+
+    assertThat(versionsFor(client, Map.of("x-canary", "anything"))).containsExactly("v2");
+    assertThat(versionsFor(client, Map.of("x-canary", "1"))).containsExactly("v2");
+    assertThat(versionsFor(client, Map.of())).containsExactly("v1");
+    assertThat(versionsFor(client, Map.of("x-other", "anything"))).containsExactly("v1");
+  }
+
+  /** {@code withoutHeaders: {x-canary: {}}} means "absent": the inverse of the presence match. */
+  @Test
+  void emptyWithoutHeadersMatchMeansAbsent() throws IOException {
+    mesh.backend("v1", "v1");
+    mesh.backend("v2", "v2");
+    mesh.write("dr.yaml", SUBSETS);
+    mesh.write(
+        "vs.yaml",
+        vs(
+            """
+          - match:
+            - withoutHeaders:
+                x-canary: {}
+            route:
+            - destination: {host: greeter, subset: v1}
+          - route:
+            - destination: {host: greeter, subset: v2}
+        """));
+    mesh.start();
+    ManagedChannel client = mesh.client(Map.of());
+
+    assertThat(versionsFor(client, Map.of())).containsExactly("v1");
+    assertThat(versionsFor(client, Map.of("x-other", "anything"))).containsExactly("v1");
+    assertThat(versionsFor(client, Map.of("x-canary", "anything"))).containsExactly("v2");
+  }
+
+  /**
+   * {@code withoutHeaders} with a value inverts the value match for a request that carries the
+   * header. For a request without the header an inverted value matcher does not match (only an
+   * inverted presence matcher matches a missing header), in grpc-java as in Envoy, so such a
+   * request falls through to the next rule. Documented in docs/traffic-management.md; if grpc-java
+   * changes this the last assertion fails.
+   */
+  @Test
+  void withoutHeadersValueMatchInvertsForPresentHeadersOnly() throws IOException {
+    mesh.backend("v1", "v1");
+    mesh.backend("v2", "v2");
+    mesh.write("dr.yaml", SUBSETS);
+    mesh.write(
+        "vs.yaml",
+        vs(
+            """
+          - match:
+            - withoutHeaders:
+                end-user: {exact: jason}
+            route:
+            - destination: {host: greeter, subset: v2}
+          - route:
+            - destination: {host: greeter, subset: v1}
+        """));
+    mesh.start();
+    ManagedChannel client = mesh.client(Map.of());
+
+    assertThat(versionsFor(client, Map.of("end-user", "alice"))).containsExactly("v2");
+    assertThat(versionsFor(client, Map.of("end-user", "jason"))).containsExactly("v1");
+    assertThat(versionsFor(client, Map.of())).containsExactly("v1");
+  }
+
   @Test
   void pathPrefixRoutesOneGrpcServiceToV2() throws IOException {
     mesh.backend("v1", "v1");
@@ -434,6 +551,15 @@ class TrafficManagementGrpcTest {
       }
       return backend;
     };
+  }
+
+  /** The backends' versions that answered 20 Greeter/Who calls carrying {@code headers}. */
+  private static Set<String> versionsFor(ManagedChannel client, Map<String, String> headers) {
+    Set<String> seen = new TreeSet<>();
+    for (int i = 0; i < 20; i++) {
+      seen.add(call(client, GrpcMesh.WHO, headers, "hi"));
+    }
+    return seen;
   }
 
   /** A VirtualService for the greeter host with these {@code http} rules (indented YAML). */
