@@ -1,6 +1,7 @@
 package dev.meshctl.controlplane.rootcert;
 
 import dev.meshctl.controlplane.leader.LeaderTasks;
+import dev.meshctl.controlplane.leader.TaskTerm;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -10,11 +11,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +51,7 @@ public final class RootCertPublisher implements LeaderTasks.Task {
   private final Supplier<String> rootBundle;
   private final Duration rootCheck;
   private final AtomicLong writes = new AtomicLong();
-  private ScheduledExecutorService worker; // guarded by this
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>(); // guarded by this
+  private TaskTerm term; // guarded by this
   private SharedIndexInformer<Namespace> namespaces; // guarded by this
   private SharedIndexInformer<ConfigMap> configMaps; // guarded by this
   private String published; // worker thread only
@@ -77,40 +74,26 @@ public final class RootCertPublisher implements LeaderTasks.Task {
 
   @Override
   public synchronized void start() {
-    ScheduledExecutorService w =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "meshctl-root-cert");
-              t.setDaemon(true);
-              return t;
-            });
-    worker = w;
+    term = TaskTerm.start("meshctl-root-cert");
+    ScheduledExecutorService w = term.worker();
     published = null;
-    namespaces = client.namespaces().inform(handler(w, ns -> ns.getMetadata().getName()));
-    informers.add(namespaces);
+    namespaces = term.add(client.namespaces().inform(handler(w, ns -> ns.getMetadata().getName())));
     configMaps =
         client
             .configMaps()
             .inAnyNamespace()
             .withField("metadata.name", CONFIG_MAP)
             .inform(handler(w, cm -> cm.getMetadata().getNamespace()));
-    informers.add(configMaps);
+    term.add(configMaps);
     // Both caches are filled: publish everywhere now, then watch the bundle for rotation.
     w.scheduleWithFixedDelay(this::checkRoot, 0, rootCheck.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public synchronized void stop() {
-    informers.forEach(SharedIndexInformer::close);
-    informers.clear();
-    if (worker != null) {
-      worker.shutdownNow();
-      try {
-        worker.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      worker = null;
+    if (term != null) {
+      term.stop();
+      term = null;
     }
   }
 

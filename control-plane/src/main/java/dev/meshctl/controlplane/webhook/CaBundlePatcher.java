@@ -1,6 +1,7 @@
 package dev.meshctl.controlplane.webhook;
 
 import dev.meshctl.controlplane.leader.LeaderTasks;
+import dev.meshctl.controlplane.leader.TaskTerm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,8 +56,7 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
   private final Supplier<String> rootPem;
   private final Duration rootCheck;
   private final AtomicLong patches = new AtomicLong();
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>(); // guarded by this
-  private ScheduledExecutorService worker; // guarded by this
+  private TaskTerm term; // guarded by this
   private SharedIndexInformer<MutatingWebhookConfiguration> mutating; // guarded by this
   private SharedIndexInformer<ValidatingWebhookConfiguration> validating; // guarded by this
   private String bundle; // worker thread only: base64 of the PEM, as caBundle holds it
@@ -92,14 +91,8 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
 
   @Override
   public synchronized void start() {
-    ScheduledExecutorService w =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "meshctl-ca-bundle");
-              t.setDaemon(true);
-              return t;
-            });
-    worker = w;
+    term = TaskTerm.start("meshctl-ca-bundle");
+    ScheduledExecutorService w = term.worker();
     bundle = null;
     patchedFrom.clear();
     mutating =
@@ -109,7 +102,7 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
             .mutatingWebhookConfigurations()
             .withName(mutatingName)
             .inform(handler(w));
-    informers.add(mutating);
+    term.add(mutating);
     validating =
         client
             .admissionRegistration()
@@ -117,22 +110,15 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
             .validatingWebhookConfigurations()
             .withName(validatingName)
             .inform(handler(w));
-    informers.add(validating);
+    term.add(validating);
     w.scheduleWithFixedDelay(this::checkRoot, 0, rootCheck.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public synchronized void stop() {
-    informers.forEach(SharedIndexInformer::close);
-    informers.clear();
-    if (worker != null) {
-      worker.shutdownNow();
-      try {
-        worker.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      worker = null;
+    if (term != null) {
+      term.stop();
+      term = null;
     }
   }
 

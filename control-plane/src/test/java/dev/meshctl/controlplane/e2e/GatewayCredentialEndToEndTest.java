@@ -7,9 +7,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshctl.controlplane.ControlPlane;
-import dev.meshctl.controlplane.push.PushLoop;
-import dev.meshctl.controlplane.security.SecuritySettings;
-import dev.meshctl.controlplane.xds.AdsXdsFrontend;
 import dev.meshctl.xds.testing.AdsTestClient;
 import dev.meshctl.xds.translate.XdsType;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -27,17 +24,12 @@ import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,10 +63,6 @@ class GatewayCredentialEndToEndTest {
   private ControlPlane cp;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
   @BeforeEach
   void setUp() throws Exception {
     Files.writeString(
@@ -103,9 +91,9 @@ class GatewayCredentialEndToEndTest {
         config.resolve("secrets.yaml"),
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: bookinfo-cred\n"
             + "  namespace: istio-system\ntype: kubernetes.io/tls\ndata:\n  tls.crt: "
-            + b64(SYSTEM_CHAIN)
+            + SecureFileMesh.b64(SYSTEM_CHAIN)
             + "\n  tls.key: "
-            + b64(SYSTEM_KEY)
+            + SecureFileMesh.b64(SYSTEM_KEY)
             + "\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: bookinfo-cred\n"
             + "  namespace: shop\nstringData:\n  tls.crt: "
             + SHOP_CHAIN
@@ -118,25 +106,7 @@ class GatewayCredentialEndToEndTest {
         "token-system istio-system istio-ingressgateway\n"
             + "token-shop shop shop-gateway\n"
             + "token-payments payments payments-gateway\n");
-    cp =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                Optional.of(config),
-                0,
-                0,
-                new PushLoop.Settings(Duration.ofMillis(10), Duration.ofSeconds(1)),
-                Optional.empty(),
-                Optional.of(
-                    new SecuritySettings(
-                        Optional.of(caDir),
-                        "cluster.local",
-                        "istio-system",
-                        0,
-                        0,
-                        Optional.empty(),
-                        Optional.of(tokens)))),
-            AdsXdsFrontend.factory(Clock.systemUTC()),
-            Clock.systemUTC());
+    cp = SecureFileMesh.start(config, caDir, tokens);
   }
 
   @AfterEach
@@ -208,15 +178,6 @@ class GatewayCredentialEndToEndTest {
     return names;
   }
 
-  private static Map<String, Secret> secrets(DiscoveryResponse r) throws Exception {
-    Map<String, Secret> out = new TreeMap<>();
-    for (Any a : r.getResourcesList()) {
-      Secret s = a.unpack(Secret.class);
-      out.put(s.getName(), s);
-    }
-    return out;
-  }
-
   private static String chain(Secret s) {
     return s.getTlsCertificate().getCertificateChain().getInlineBytes().toStringUtf8();
   }
@@ -245,7 +206,7 @@ class GatewayCredentialEndToEndTest {
                         .findFirst(),
                 Optional::isPresent)
             .orElseThrow();
-    return secrets(sds);
+    return SecureFileMesh.secrets(sds);
   }
 
   @Test
@@ -281,7 +242,7 @@ class GatewayCredentialEndToEndTest {
       gw.request(
           XdsType.SECRET,
           List.of("kubernetes://shop/bookinfo-cred", "kubernetes://istio-system/bookinfo-cred"));
-      Map<String, Secret> got = secrets(gw.awaitResponse(0));
+      Map<String, Secret> got = SecureFileMesh.secrets(gw.awaitResponse(0));
       // Its own namespace may be spelled out; another namespace never is served.
       assertThat(got).containsOnlyKeys("kubernetes://istio-system/bookinfo-cred");
       assertThat(chain(got.get("kubernetes://istio-system/bookinfo-cred"))).isEqualTo(SYSTEM_CHAIN);

@@ -8,9 +8,6 @@ import dev.meshctl.ca.api.v1.IstioCertificateResponse;
 import dev.meshctl.ca.api.v1.IstioCertificateServiceGrpc;
 import dev.meshctl.ca.pki.Pem;
 import dev.meshctl.controlplane.ControlPlane;
-import dev.meshctl.controlplane.push.PushLoop;
-import dev.meshctl.controlplane.security.SecuritySettings;
-import dev.meshctl.controlplane.xds.AdsXdsFrontend;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -43,7 +40,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -212,25 +208,7 @@ class ProxylessMtlsEndToEndTest {
   private void start() throws IOException {
     Path tokens = work.resolve("tokens");
     Files.writeString(tokens, "token-greeter default greeter\ntoken-client default client\n");
-    cp =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                Optional.of(config),
-                0,
-                0,
-                new PushLoop.Settings(Duration.ofMillis(20), Duration.ofSeconds(1)),
-                Optional.empty(),
-                Optional.of(
-                    new SecuritySettings(
-                        Optional.of(work.resolve("ca")),
-                        "cluster.local",
-                        "istio-system",
-                        0,
-                        0,
-                        Optional.empty(),
-                        Optional.of(tokens)))),
-            AdsXdsFrontend.factory(Clock.systemUTC()),
-            Clock.systemUTC());
+    cp = SecureFileMesh.start(config, work.resolve("ca"), tokens);
   }
 
   /** The greeter Service and one Pod (service account {@code sa}) at 127.0.0.1:{@code port}. */

@@ -3,7 +3,6 @@ package dev.meshctl.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshctl.ca.pki.Keys;
@@ -11,9 +10,6 @@ import dev.meshctl.ca.pki.Pem;
 import dev.meshctl.ca.store.RootRotator;
 import dev.meshctl.controlplane.ControlPlane;
 import dev.meshctl.controlplane.cli.Main;
-import dev.meshctl.controlplane.push.PushLoop;
-import dev.meshctl.controlplane.security.SecuritySettings;
-import dev.meshctl.controlplane.xds.AdsXdsFrontend;
 import dev.meshctl.xds.testing.AdsTestClient;
 import dev.meshctl.xds.translate.XdsType;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -34,7 +30,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -43,15 +38,11 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,42 +84,20 @@ class SdsEndToEndTest {
     return n.build();
   }
 
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
   @BeforeEach
   void setUp() throws Exception {
     Files.writeString(
         config.resolve("cred.yaml"),
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: my-cred\n  namespace: shop\n"
             + "type: kubernetes.io/tls\ndata:\n  tls.crt: "
-            + b64(CRED_CHAIN)
+            + SecureFileMesh.b64(CRED_CHAIN)
             + "\n  tls.key: "
-            + b64(CRED_KEY)
+            + SecureFileMesh.b64(CRED_KEY)
             + "\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: their-cred\n"
             + "  namespace: payments\nstringData:\n  tls.crt: THEIRS\n  tls.key: THEIR-KEY\n");
     Path tokens = work.resolve("tokens");
     Files.writeString(tokens, TOKEN + " shop gateway\n");
-    cp =
-        ControlPlane.start(
-            new ControlPlane.Settings(
-                Optional.of(config),
-                0,
-                0,
-                new PushLoop.Settings(Duration.ofMillis(10), Duration.ofSeconds(1)),
-                Optional.empty(),
-                Optional.of(
-                    new SecuritySettings(
-                        Optional.of(caDir),
-                        "cluster.local",
-                        "istio-system",
-                        0,
-                        0,
-                        Optional.empty(),
-                        Optional.of(tokens)))),
-            AdsXdsFrontend.factory(Clock.systemUTC()),
-            Clock.systemUTC());
+    cp = SecureFileMesh.start(config, caDir, tokens);
   }
 
   @AfterEach
@@ -157,15 +126,6 @@ class SdsEndToEndTest {
     return ClientInterceptors.intercept(c, MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
-  private static Map<String, Secret> secrets(DiscoveryResponse r) throws Exception {
-    Map<String, Secret> out = new TreeMap<>();
-    for (Any a : r.getResourcesList()) {
-      Secret s = a.unpack(Secret.class);
-      out.put(s.getName(), s);
-    }
-    return out;
-  }
-
   private String get(String path) throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
@@ -184,7 +144,7 @@ class SdsEndToEndTest {
       gw.request(
           XdsType.SECRET,
           List.of("default", "ROOTCA", "kubernetes://my-cred", "kubernetes://payments/their-cred"));
-      Map<String, Secret> got = secrets(gw.awaitResponse(0));
+      Map<String, Secret> got = SecureFileMesh.secrets(gw.awaitResponse(0));
       assertThat(got).containsOnlyKeys("default", "ROOTCA", "kubernetes://my-cred");
 
       // default: a chain that a standard PKIX validator accepts under the root, for our identity.
@@ -232,10 +192,10 @@ class SdsEndToEndTest {
       assertThat(all)
           .contains("my-cred")
           .doesNotContain("CRED-PRIVATE-KEY-BYTES")
-          .doesNotContain(b64(CRED_KEY))
+          .doesNotContain(SecureFileMesh.b64(CRED_KEY))
           .doesNotContain("THEIR-KEY")
           .doesNotContain(keyBody)
-          .doesNotContain(b64(workloadKeyPem).substring(0, 40));
+          .doesNotContain(SecureFileMesh.b64(workloadKeyPem).substring(0, 40));
 
       // meshctl proxy-config secrets: istioctl's table from that dump.
       StringWriter out = new StringWriter();
@@ -294,7 +254,8 @@ class SdsEndToEndTest {
     // Its caller is shop/gateway, but the node does not say so: no identity is guessed for it.
     try (AdsTestClient gw = new AdsTestClient(secureChannel(), node(""))) {
       gw.request(XdsType.SECRET, List.of("default", "kubernetes://my-cred"));
-      assertThat(secrets(gw.awaitResponse(0))).containsOnlyKeys("kubernetes://my-cred");
+      assertThat(SecureFileMesh.secrets(gw.awaitResponse(0)))
+          .containsOnlyKeys("kubernetes://my-cred");
     }
   }
 
@@ -306,7 +267,8 @@ class SdsEndToEndTest {
     channels.add(plain);
     try (AdsTestClient gw = new AdsTestClient(plain, node("gateway"))) {
       gw.request(XdsType.SECRET, List.of("default", "ROOTCA", "kubernetes://my-cred"));
-      assertThat(secrets(gw.awaitResponse(0))).containsOnlyKeys("kubernetes://my-cred");
+      assertThat(SecureFileMesh.secrets(gw.awaitResponse(0)))
+          .containsOnlyKeys("kubernetes://my-cred");
     }
   }
 
@@ -324,7 +286,7 @@ class SdsEndToEndTest {
           "apiVersion: v1\nkind: Secret\nmetadata:\n  name: my-cred\n  namespace: shop\n"
               + "stringData:\n  tls.crt: NEW-CHAIN\n  tls.key: NEW-KEY\n");
       await().atMost(Duration.ofSeconds(20)).until(() -> gw.responses().size() >= 2);
-      Secret cred = secrets(gw.responses().get(1)).get("kubernetes://my-cred");
+      Secret cred = SecureFileMesh.secrets(gw.responses().get(1)).get("kubernetes://my-cred");
       assertThat(cred.getTlsCertificate().getCertificateChain().getInlineBytes().toStringUtf8())
           .isEqualTo("NEW-CHAIN");
     }
@@ -338,12 +300,12 @@ class SdsEndToEndTest {
       gw.request(XdsType.SECRET, List.of("default", "ROOTCA"));
       DiscoveryResponse first = gw.awaitResponse(0);
       gw.ack(first);
-      List<X509Certificate> oldChain = chainOf(secrets(first).get("default"));
+      List<X509Certificate> oldChain = chainOf(SecureFileMesh.secrets(first).get("default"));
 
       assertThat(cp.secure().orElseThrow().rotateRootNow()).isEqualTo(RootRotator.Outcome.ROTATED);
 
       await().atMost(Duration.ofSeconds(20)).until(() -> gw.responses().size() >= 2);
-      Map<String, Secret> got = secrets(gw.responses().get(1));
+      Map<String, Secret> got = SecureFileMesh.secrets(gw.responses().get(1));
       List<X509Certificate> bundle =
           Pem.certificates(
               got.get("ROOTCA")
