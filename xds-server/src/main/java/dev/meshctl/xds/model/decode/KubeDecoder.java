@@ -16,6 +16,7 @@ import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.Secret;
 import dev.meshctl.xds.model.SecretBytes;
 import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.ServiceAttributes;
 import dev.meshctl.xds.model.ServicePort;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -189,13 +190,45 @@ public final class KubeDecoder {
     if (type.equals("ExternalName")) {
       r.error("spec.type", "ExternalName services are not supported yet");
     }
+    Map<String, String> annotations = r.stringMap(md, "metadata", "annotations");
+    List<String> exportTo = exportTo(annotations.getOrDefault(EXPORT_TO_ANNOTATION, ""), r);
     return new Service(
         id(doc),
         r.stringMap(md, "metadata", "labels"),
         r.stringMap(spec, "spec", "selector"),
         clusterIp,
-        ports);
+        ports,
+        exportTo.isEmpty()
+            ? ServiceAttributes.KUBERNETES
+            : new ServiceAttributes("", null, false, List.of(), exportTo, List.of(), null));
   }
+
+  /** Istio's annotation limiting where a Kubernetes Service is visible, like {@code exportTo}. */
+  public static final String EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo";
+
+  /**
+   * The namespaces of an {@value #EXPORT_TO_ANNOTATION} value: comma-separated {@code .}, {@code
+   * *}, {@code ~} or namespace names; blanks ignored; anything else is an error.
+   */
+  private static List<String> exportTo(String value, FieldReader r) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String ns = part.strip();
+      if (ns.isEmpty()) {
+        continue;
+      }
+      if (!ns.equals(".") && !ns.equals("*") && !ns.equals("~") && !ns.matches(DNS_LABEL)) {
+        r.error(
+            "metadata.annotations." + EXPORT_TO_ANNOTATION,
+            "must list \".\", \"*\", \"~\" or namespace names, got \"" + ns + "\"");
+        continue;
+      }
+      out.add(ns);
+    }
+    return out;
+  }
+
+  private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
   private static EndpointSlice endpointSlice(JsonNode doc, FieldReader r) {
     JsonNode md = FieldReader.child(doc, "metadata");

@@ -107,6 +107,25 @@ class KubeDecoderTest {
   }
 
   @Test
+  void serviceExportToAnnotationLimitsVisibility() {
+    Service s =
+        (Service)
+            single(
+                """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: internal
+                  namespace: shop
+                  annotations: {networking.istio.io/exportTo: ". , istio-system"}
+                spec:
+                  ports: [{port: 80}]
+                """);
+    assertThat(s.attributes().exportTo()).containsExactly(".", "istio-system");
+    assertThat(s.attributes().fromServiceEntry()).isFalse();
+  }
+
+  @Test
   void podWithoutServiceAccountUsesDefault() {
     Pod p = (Pod) single("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n");
     assertThat(p.serviceAccount()).isEqualTo("default");
@@ -117,6 +136,11 @@ class KubeDecoderTest {
         Arguments.of(
             "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 70000}]}",
             "Service default/s: spec.ports[0].port: must be an integer between 1 and 65535, got 70000"),
+        Arguments.of(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s, annotations:"
+                + " {networking.istio.io/exportTo: \"Shop\"}}\nspec: {ports: [{port: 80}]}",
+            "Service default/s: metadata.annotations.networking.istio.io/exportTo: must list"
+                + " \".\", \"*\", \"~\" or namespace names, got \"Shop\""),
         Arguments.of(
             "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: abc}]}",
             "Service default/s: spec.ports[0].port: must be an integer between 1 and 65535, got \"abc\""),
