@@ -199,7 +199,15 @@ public final class ControlPlane implements AutoCloseable {
             settings.debounce(),
             pushStatus.observing(pushMetrics));
     closeables.add(pushLoop);
-    store.listen(pushLoop::onChange);
+    store.listen(
+        change -> {
+          // A change only in namespaces discovery selectors exclude cannot alter any proxy's view.
+          if (DiscoveryFilter.outOfScope(change.keys(), store::get)) {
+            log.debug("event=change_ignored reason=discovery_selectors keys={}", change.keys());
+            return;
+          }
+          pushLoop.onChange(change);
+        });
     store.observe(pushMetrics);
 
     ExecutorService httpThread = Executors.newSingleThreadExecutor(daemonThreads("meshctl-http"));

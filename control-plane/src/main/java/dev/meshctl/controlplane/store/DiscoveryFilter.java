@@ -1,5 +1,7 @@
 package dev.meshctl.controlplane.store;
 
+import dev.meshctl.xds.model.ConfigKey;
+import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.IstioObject;
 import dev.meshctl.xds.model.MeshConfig;
@@ -10,6 +12,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What part of the store the mesh sees: mesh config {@code discoverySelectors} and the control
@@ -72,6 +76,38 @@ public final class DiscoveryFilter {
       }
     }
     return out;
+  }
+
+  /**
+   * True when every key names an object in a namespace the mesh config's discovery selectors
+   * exclude now, as {@code lookup} (the store) tells: such a change alters nothing the mesh sees
+   * before or after it, so it needs no push at all. Namespace, Node and mesh config changes
+   * re-scope the mesh and are never out of scope; a namespace with no Namespace object is in scope,
+   * as in {@link #visible}. Pure given {@code lookup}; any thread.
+   */
+  public static boolean outOfScope(
+      Collection<ConfigKey> keys, Function<ConfigKey, Optional<ConfigObject>> lookup) {
+    if (keys.isEmpty()) {
+      return false;
+    }
+    MeshConfig mesh =
+        lookup.apply(MeshConfig.KEY).map(MeshConfig.class::cast).orElse(MeshConfig.DEFAULT);
+    if (mesh.discoverySelectors().isEmpty()) {
+      return false;
+    }
+    for (ConfigKey key : keys) {
+      if (key.kind() == ConfigKind.NAMESPACE
+          || key.kind() == ConfigKind.NODE
+          || key.kind() == ConfigKind.MESH_CONFIG) {
+        return false;
+      }
+      Optional<ConfigObject> ns =
+          lookup.apply(ConfigKey.of(ConfigKind.NAMESPACE, "", key.id().namespace()));
+      if (ns.isEmpty() || mesh.selectsNamespace(((Namespace) ns.get()).labels())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean inRevision(ConfigObject o, String revision) {

@@ -2,6 +2,7 @@ package dev.meshctl.controlplane.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshctl.xds.model.ConfigKey;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.IstioObject;
 import dev.meshctl.xds.model.LabelSelector;
@@ -60,6 +61,39 @@ class DiscoveryFilterTest {
 
   private static List<String> keys(List<ConfigObject> objects) {
     return objects.stream().map(o -> o.key().toString()).toList();
+  }
+
+  /**
+   * A change only in namespaces the selectors exclude is out of scope (no push); a change touching
+   * a selected or unknown namespace, or a Namespace, Node or mesh config, is not.
+   */
+  @Test
+  void changesOnlyInExcludedNamespacesAreOutOfScope() {
+    List<ConfigObject> store =
+        List.of(
+            selecting(LabelSelector.ofLabels(Map.of("env", "prod"))),
+            new Namespace("prod", Map.of("env", "prod")),
+            new Namespace("dev", Map.of("env", "dev")));
+    java.util.function.Function<ConfigKey, java.util.Optional<ConfigObject>> lookup =
+        k -> store.stream().filter(o -> o.key().equals(k)).findFirst();
+    ConfigKey devService = service("dev").key();
+    assertThat(DiscoveryFilter.outOfScope(List.of(devService), lookup)).isTrue();
+    assertThat(DiscoveryFilter.outOfScope(List.of(virtualService("dev", null).key()), lookup))
+        .isTrue();
+    assertThat(DiscoveryFilter.outOfScope(List.of(devService, service("prod").key()), lookup))
+        .as("one key in a selected namespace")
+        .isFalse();
+    assertThat(DiscoveryFilter.outOfScope(List.of(service("unknown").key()), lookup))
+        .as("a namespace not seen yet is in scope")
+        .isFalse();
+    assertThat(
+            DiscoveryFilter.outOfScope(
+                List.of(devService, new Namespace("dev", Map.of()).key()), lookup))
+        .as("a Namespace change re-scopes")
+        .isFalse();
+    assertThat(DiscoveryFilter.outOfScope(List.of(devService), k -> java.util.Optional.empty()))
+        .as("no selectors: everything is in scope")
+        .isFalse();
   }
 
   @Test
