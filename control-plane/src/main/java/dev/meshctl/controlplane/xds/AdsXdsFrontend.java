@@ -3,7 +3,6 @@ package dev.meshctl.controlplane.xds;
 import dev.meshctl.controlplane.XdsFrontend;
 import dev.meshctl.controlplane.push.PushRequest;
 import dev.meshctl.xds.model.ConfigKey;
-import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.model.EndpointChanges;
 import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.server.AdsServer;
@@ -15,10 +14,12 @@ import dev.meshctl.xds.server.XdsEvents;
 import dev.meshctl.xds.server.XdsGrpcServer;
 import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.TranslationContext;
+import dev.meshctl.xds.translate.deps.ConfigImpact;
 import dev.meshctl.xds.translate.grpc.GrpcGenerator;
 import dev.meshctl.xds.translate.sidecar.SidecarGenerator;
 import dev.meshctl.xds.validate.PgvValidator;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +29,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real xDS frontend: the ADS server (Envoy sidecars through {@link SidecarGenerator}, proxyless
@@ -36,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pushed to at once. {@link #push} is called by the push thread; the rest by the owner.
  */
 public final class AdsXdsFrontend implements XdsFrontend {
+  private static final Logger log = LoggerFactory.getLogger(AdsXdsFrontend.class);
 
   /**
    * How hard the frontend may be pushed.
@@ -157,15 +161,17 @@ public final class AdsXdsFrontend implements XdsFrontend {
   }
 
   /**
-   * An endpoint-only change is pushed as EDS for every proxy plus every type for the proxies whose
-   * own service targets changed; a Secret change as SDS for its subscribers; a change to a headless
-   * service's endpoints (one outbound listener per endpoint), to the service accounts behind a
-   * service (mTLS clusters verify them) or anything else is a full push.
+   * Pushes {@code ctx}, regenerating only what {@link #scope} says the request's changes can alter.
    */
   @Override
   public void push(TranslationContext ctx, PushRequest request) {
-    ads.push(ctx, pushScope(previous, ctx, request));
+    PushScope scope = pushScope(previous, ctx, request);
     previous = ctx;
+    if (scope.isEmpty()) {
+      log.info("event=push_skipped reason=no_proxy_affected keys={}", request.changedKeys().size());
+    }
+    // Even an empty scope makes the context current: new streams start from it.
+    ads.push(ctx, scope);
   }
 
   /**
@@ -179,9 +185,21 @@ public final class AdsXdsFrontend implements XdsFrontend {
   }
 
   /**
-   * What a push must regenerate: SDS of the subscribers of changed Secrets when only Secrets
-   * changed (no translator but SDS reads them); EDS plus the affected proxies' other types for an
-   * endpoint-only change; both for a mix of the two; else everything.
+   * What a push must regenerate, proxy by proxy:
+   *
+   * <ul>
+   *   <li>Secrets: SDS of their subscribers (no translator but SDS reads them).
+   *   <li>Endpoints (EndpointSlices, Pods, WorkloadEntries): EDS for every proxy (each is sent only
+   *       what changed), every type for the proxies whose own service targets changed (their
+   *       inbound side), and every type for the proxies that see a service whose identities (mTLS
+   *       SANs) or headless endpoints (per-endpoint listeners) changed.
+   *   <li>Config: every type but SDS for the proxies {@link ConfigImpact} says the change can reach
+   *       (Sidecar scope, namespace, exportTo, gateways); a Service or ServiceEntry also re-scopes
+   *       the inbound side of the proxies behind it.
+   * </ul>
+   *
+   * The first push, a request without keys and a change that reaches everyone (mesh config,
+   * PeerAuthentication, Namespace, Node) regenerate everything.
    */
   static PushScope scope(TranslationContext before, TranslationContext ctx, PushRequest request) {
     if (request.full() || before == null || request.changedKeys().isEmpty()) {
@@ -189,22 +207,46 @@ public final class AdsXdsFrontend implements XdsFrontend {
     }
     Set<NamespacedName> secrets = new TreeSet<>();
     boolean endpoints = false;
+    boolean targets = false;
+    List<ConfigKey> config = new ArrayList<>();
     for (ConfigKey key : request.changedKeys()) {
-      if (key.kind() == ConfigKind.SECRET) {
-        secrets.add(key.id());
-      } else if (key.kind().endpointOnly()) {
-        endpoints = true;
-      } else {
-        return PushScope.ALL;
+      switch (key.kind()) {
+        case SECRET -> secrets.add(key.id());
+        case ENDPOINT_SLICE, POD -> {
+          endpoints = true;
+          targets = true;
+        }
+        case WORKLOAD_ENTRY -> {
+          endpoints = true;
+          targets = true;
+          config.add(key);
+        }
+        case SERVICE, SERVICE_ENTRY -> {
+          targets = true;
+          config.add(key);
+        }
+        default -> config.add(key);
       }
     }
     PushScope scope = PushScope.secrets(secrets);
-    if (endpoints) {
+    Set<String> hosts = Set.of();
+    if (targets) {
       EndpointChanges changes = EndpointChanges.between(before.snapshot(), ctx.snapshot());
-      if (changes.fullPushNeeded()) {
+      hosts = changes.hostsBeyondEds();
+      scope =
+          scope.union(
+              endpoints
+                  ? PushScope.endpoints(changes.changedAddresses())
+                  : new PushScope(Set.of(), changes.changedAddresses()));
+    }
+    if (!config.isEmpty() || !hosts.isEmpty()) {
+      ConfigImpact impact = ConfigImpact.of(before.snapshot(), ctx.snapshot(), config, hosts);
+      if (impact.everyone()) {
         return PushScope.ALL;
       }
-      scope = scope.union(PushScope.endpoints(changes.changedAddresses()));
+      if (!impact.isEmpty()) {
+        scope = scope.union(PushScope.config(impact::reaches));
+      }
     }
     return scope;
   }

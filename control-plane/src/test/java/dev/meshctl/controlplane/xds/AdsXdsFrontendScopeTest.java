@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which push scope a change gets: Secrets alone push SDS to their subscribers only; a
- * PeerAuthentication (inbound chains, proxyless server listeners) always pushes everything.
+ * PeerAuthentication (inbound chains, proxyless server listeners) always pushes everything; a
+ * change that alters nothing the translators read pushes nothing.
  */
 class AdsXdsFrontendScopeTest {
   private static final TranslationContext CTX = new TranslationContext(MeshSnapshot.empty());
@@ -54,14 +55,18 @@ class AdsXdsFrontendScopeTest {
                 ConfigKey.of(ConfigKind.ENDPOINT_SLICE, "shop", "reviews-abc")));
     assertThat(mixed.types()).containsExactly(XdsType.ENDPOINT);
     assertThat(mixed.secrets()).containsExactly(NamespacedName.of("gw", "cred"));
-    assertThat(
-            AdsXdsFrontend.scope(
-                CTX,
-                CTX,
-                change(
-                    ConfigKey.of(ConfigKind.SECRET, "gw", "cred"),
-                    ConfigKey.of(ConfigKind.SERVICE, "shop", "reviews"))))
-        .isSameAs(PushScope.ALL);
+    // A Service key whose snapshots do not differ reaches no proxy's config: only the Secret's
+    // subscribers are pushed (ConfigImpactTest covers Services that do change).
+    PushScope service =
+        AdsXdsFrontend.scope(
+            CTX,
+            CTX,
+            change(
+                ConfigKey.of(ConfigKind.SECRET, "gw", "cred"),
+                ConfigKey.of(ConfigKind.SERVICE, "shop", "reviews")));
+    assertThat(service.types()).isEmpty();
+    assertThat(service.secrets()).containsExactly(NamespacedName.of("gw", "cred"));
+    assertThat(service.reach()).isSameAs(PushScope.Reach.NONE);
     assertThat(AdsXdsFrontend.scope(null, CTX, change(ConfigKey.of(ConfigKind.SECRET, "gw", "c"))))
         .isSameAs(PushScope.ALL);
   }

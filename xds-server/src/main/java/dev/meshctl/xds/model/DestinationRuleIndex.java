@@ -108,6 +108,23 @@ public final class DestinationRuleIndex {
     return Optional.empty();
   }
 
+  /**
+   * The hosts (exact or wildcard, resolved) whose rules differ between this index and {@code other}
+   * in some namespace, sorted: what a change of DestinationRules touches.
+   */
+  public java.util.SortedSet<String> hostsDifferingFrom(DestinationRuleIndex other) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    java.util.Set<String> namespaces = new java.util.TreeSet<>(byNamespace.keySet());
+    namespaces.addAll(other.byNamespace.keySet());
+    for (String ns : namespaces) {
+      out.addAll(
+          IndexDiff.differingKeys(
+              byNamespace.getOrDefault(ns, Map.of()),
+              other.byNamespace.getOrDefault(ns, Map.of())));
+    }
+    return out;
+  }
+
   /** The namespaces holding at least one indexed rule, sorted. */
   public java.util.SortedSet<String> namespaces() {
     return Collections.unmodifiableSortedSet(new java.util.TreeSet<>(byNamespace.keySet()));

@@ -17,12 +17,18 @@ import java.util.TreeSet;
  * @param headlessChanged true when some headless (or DNS-resolved) service's endpoints differ
  * @param changedAddresses addresses whose {@link EndpointIndex#targetsAt} differ, sorted
  * @param identitiesChanged true when the set of service accounts behind some service differs
+ * @param hostsBeyondEds the host names of the services behind {@code headlessChanged} and {@code
+ *     identitiesChanged}, sorted: only proxies that see one of them need more than EDS
  */
 public record EndpointChanges(
-    boolean headlessChanged, Set<String> changedAddresses, boolean identitiesChanged) {
+    boolean headlessChanged,
+    Set<String> changedAddresses,
+    boolean identitiesChanged,
+    Set<String> hostsBeyondEds) {
 
   public EndpointChanges {
     changedAddresses = Set.copyOf(changedAddresses);
+    hostsBeyondEds = Set.copyOf(hostsBeyondEds);
   }
 
   /** Compares the endpoints of two snapshots whose services are the same. */
@@ -37,6 +43,8 @@ public record EndpointChanges(
       }
     }
     boolean headless = false;
+    Set<String> hosts = new TreeSet<>();
+    String suffix = after.services().domainSuffix();
     for (Service s : after.services().all()) {
       // Headless services have per-endpoint listeners; DNS ServiceEntries carry their endpoints
       // inline in CDS. Either way a change is more than an EDS update.
@@ -49,6 +57,7 @@ public record EndpointChanges(
             .endpoints(s.id(), p.port())
             .equals(after.endpoints().endpoints(s.id(), p.port()))) {
           headless = true;
+          hosts.add(s.hostname(suffix));
         }
       }
     }
@@ -56,10 +65,10 @@ public record EndpointChanges(
     for (Service s : after.services().all()) {
       if (!serviceAccounts(before, s).equals(serviceAccounts(after, s))) {
         identities = true;
-        break;
+        hosts.add(s.hostname(suffix));
       }
     }
-    return new EndpointChanges(headless, changed, identities);
+    return new EndpointChanges(headless, changed, identities, hosts);
   }
 
   /**

@@ -50,6 +50,14 @@ public final class GatewayIndex {
     return new GatewayIndex(g, v);
   }
 
+  /**
+   * True when this index holds the same Gateways and gateway-bound VirtualServices as {@code
+   * other}.
+   */
+  public boolean sameAs(GatewayIndex other) {
+    return gateways.equals(other.gateways) && virtualServices.equals(other.virtualServices);
+  }
+
   /** Every Gateway, in (namespace, name) order. */
   public List<IstioConfig> all() {
     return gateways;

@@ -48,6 +48,15 @@ public final class ServiceIndex {
     return byHost;
   }
 
+  /**
+   * The host names whose service differs between this index and {@code other} (added, removed or
+   * changed), sorted: what a change of Services, ServiceEntries or WorkloadEntries touches.
+   */
+  public java.util.SortedSet<String> hostsDifferingFrom(ServiceIndex other) {
+    return IndexDiff.differingKeys(byHost, other.byHost);
+  }
+
+  /** The service with host name {@code host}, if any. */
   public Optional<Service> byHost(String host) {
     return Optional.ofNullable(byHost.get(host));
   }

@@ -35,6 +35,23 @@ public final class SidecarIndex {
     return new SidecarIndex(rootNamespace, List.copyOf(ordered));
   }
 
+  /**
+   * The namespaces whose Sidecar resources differ between this index and {@code other}, sorted. A
+   * changed root namespace default reaches every namespace without a Sidecar of its own; callers
+   * treat the root namespace as "everyone".
+   */
+  public java.util.SortedSet<String> namespacesDifferingFrom(SidecarIndex other) {
+    return IndexDiff.differingKeys(byNamespace(sidecars), byNamespace(other.sidecars));
+  }
+
+  private static Map<String, List<IstioConfig>> byNamespace(List<IstioConfig> sidecars) {
+    Map<String, List<IstioConfig>> out = new java.util.TreeMap<>();
+    for (IstioConfig c : sidecars) {
+      out.computeIfAbsent(c.namespace(), k -> new ArrayList<>()).add(c);
+    }
+    return out;
+  }
+
   /** The Sidecar that applies to a proxy in {@code namespace} with {@code labels}, if any. */
   public Optional<IstioConfig> forProxy(String namespace, Map<String, String> labels) {
     IstioConfig namespaceDefault = null;

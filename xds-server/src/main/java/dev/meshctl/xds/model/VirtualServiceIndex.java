@@ -122,6 +122,19 @@ public final class VirtualServiceIndex {
     return out;
   }
 
+  /**
+   * The hosts (exact or wildcard, resolved) whose VirtualServices differ between this index and
+   * {@code other}, in either direction, sorted: what a change of VirtualServices touches.
+   */
+  public java.util.SortedSet<String> hostsDifferingFrom(VirtualServiceIndex other) {
+    return IndexDiff.differingKeys(byHost, other.byHost);
+  }
+
+  /** Every indexed VirtualService with the hosts it is indexed under, sorted by host. */
+  public Map<String, List<IstioConfig>> byHost() {
+    return byHost;
+  }
+
   /** Hosts bound by more than one VirtualService, one message each. */
   public List<String> warnings() {
     return warnings;

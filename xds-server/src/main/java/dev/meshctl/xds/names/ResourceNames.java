@@ -211,6 +211,26 @@ public final class ResourceNames {
     return Optional.of(new ClusterKey(dir, port, parts[2], parts[3]));
   }
 
+  /**
+   * The service host a proxyless gRPC client's resource name is about: the host of an outbound
+   * cluster (also the name of its route configuration) or of a {@code host:port} listener; empty
+   * for server-side (inbound) names and anything else.
+   */
+  public static Optional<String> grpcResourceHost(String name) {
+    if (name.startsWith(GRPC_SERVER_LISTENER_PREFIX) || name.equals(GRPC_INBOUND_ROUTE_CONFIG)) {
+      return Optional.empty();
+    }
+    Optional<ClusterKey> cluster = parseCluster(name);
+    if (cluster.isPresent()) {
+      return cluster.get().host().isEmpty() ? Optional.empty() : Optional.of(cluster.get().host());
+    }
+    int colon = name.lastIndexOf(':');
+    if (colon > 0 && name.indexOf('|') < 0) {
+      return Optional.of(name.substring(0, colon));
+    }
+    return Optional.empty();
+  }
+
   /** Istio's mTLS SNI form {@code outbound_.9080_.v1_.reviews.default.svc.cluster.local}. */
   public static String outboundSni(int port, String subset, String host) {
     return "outbound_." + port + "_." + subset + "_." + host;

@@ -205,6 +205,9 @@ public final class AdsServer
     // Written before the connections are read, and read by a connection after it registers: a
     // stream that registers concurrently either is in the set below or sees this context.
     this.context = Objects.requireNonNull(context, "context");
+    if (scope.isEmpty()) {
+      return; // nothing any stream holds can differ; new streams start from this context
+    }
     for (Connection<?, ?> c : connections) {
       c.schedulePush(scope);
     }

@@ -117,9 +117,9 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
 
   /**
    * Regenerates every subscribed type the scope covers for this proxy against {@code context},
-   * sending what changed. Serial.
+   * sending what changed. Returns whether the scope covered anything here. Serial.
    */
-  abstract void push(TranslationContext context, PushScope scope);
+  abstract boolean push(TranslationContext context, PushScope scope);
 
   /** Every requested type's state, for {@link ConnectionStatus}. Serial. */
   abstract Map<XdsType, TypeStatus> typeStatuses();
@@ -186,8 +186,9 @@ abstract class Connection<Req, Resp> implements StreamObserver<Req> {
             // may already have used a newer one, and a push must never go back in time.
             TranslationContext context = server.context();
             if (!closed && admitted && context != null && merged != null) {
-              push(context, merged);
-              if (merged.triggeredAt().isPresent() && !closed) {
+              boolean covered = push(context, merged);
+              // Only a proxy the push was for converges; the others were never behind.
+              if (covered && merged.triggeredAt().isPresent() && !closed) {
                 Duration took =
                     Duration.between(merged.triggeredAt().get(), server.clock().instant());
                 server.events().converged(proxy, took.isNegative() ? Duration.ZERO : took);

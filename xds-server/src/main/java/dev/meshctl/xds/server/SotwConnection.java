@@ -120,13 +120,16 @@ final class SotwConnection extends Connection<DiscoveryRequest, DiscoveryRespons
   }
 
   @Override
-  void push(TranslationContext context, PushScope scope) {
+  boolean push(TranslationContext context, PushScope scope) {
+    boolean covered = false;
     for (XdsType type : XdsType.values()) {
       TypeState state = types.get(type);
       if (state != null && (state.mustRespond || scope.covers(type, proxy, state.subscription))) {
         respond(type, state, context, state.mustRespond);
+        covered = true;
       }
     }
+    return covered;
   }
 
   /**

@@ -36,14 +36,37 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
 
   public static MeshFixture load(Path dir) {
     try {
+      Input input = input(dir);
+      return new MeshFixture(
+          MeshSnapshot.build(input.mesh(), input.objects()),
+          proxy(Files.readString(dir.resolve("proxy.yaml"))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A case's decoded input before indexing, for tests that mutate it.
+   *
+   * @param mesh the case's mesh config
+   * @param objects its objects, input.yaml first, then the includes in order
+   */
+  public record Input(MeshConfig mesh, List<ConfigObject> objects) {
+    public Input {
+      objects = List.copyOf(objects);
+    }
+  }
+
+  /** The decoded input of a case directory (see {@link #load}). */
+  public static Input input(Path dir) {
+    try {
       MeshConfig mesh = mesh(dir.resolve("mesh.yaml"));
       String input = Files.readString(dir.resolve("input.yaml"));
       List<ConfigObject> objects = new ArrayList<>(objects(input, dir.getFileName().toString()));
       for (Path include : includes(dir)) {
         objects.addAll(objects(Files.readString(include), include.toString()));
       }
-      return new MeshFixture(
-          MeshSnapshot.build(mesh, objects), proxy(Files.readString(dir.resolve("proxy.yaml"))));
+      return new Input(mesh, objects);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
