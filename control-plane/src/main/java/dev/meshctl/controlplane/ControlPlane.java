@@ -20,6 +20,7 @@ import dev.meshctl.controlplane.status.StatusWriter;
 import dev.meshctl.controlplane.store.ConfigStore;
 import dev.meshctl.controlplane.store.DiscoveryFilter;
 import dev.meshctl.controlplane.webhook.WebhookServing;
+import dev.meshctl.xds.model.PilotFeatures;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,6 +65,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param meshConfigFile a watched MeshConfig YAML file; it wins over the {@code istio} ConfigMap
    * @param revision the control plane's revision ({@code istio.io/rev}); {@code ""}: none, every
    *     Istio config object is used
+   * @param features settings that change generated config ({@code PILOT_*} environment in Istio)
    */
   public record Settings(
       Optional<Path> configDir,
@@ -74,8 +76,10 @@ public final class ControlPlane implements AutoCloseable {
       Optional<SecuritySettings> security,
       ElectionSettings election,
       Optional<Path> meshConfigFile,
-      String revision) {
+      String revision,
+      PilotFeatures features) {
     public Settings {
+      Objects.requireNonNull(features, "features");
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(debounce, "debounce");
       Objects.requireNonNull(kubernetes, "kubernetes");
@@ -83,6 +87,30 @@ public final class ControlPlane implements AutoCloseable {
       Objects.requireNonNull(election, "election");
       Objects.requireNonNull(meshConfigFile, "meshConfigFile");
       Objects.requireNonNull(revision, "revision");
+    }
+
+    /** With Istio's feature defaults. */
+    public Settings(
+        Optional<Path> configDir,
+        int xdsPort,
+        int monitoringPort,
+        PushLoop.Settings debounce,
+        Optional<KubernetesSource.Settings> kubernetes,
+        Optional<SecuritySettings> security,
+        ElectionSettings election,
+        Optional<Path> meshConfigFile,
+        String revision) {
+      this(
+          configDir,
+          xdsPort,
+          monitoringPort,
+          debounce,
+          kubernetes,
+          security,
+          election,
+          meshConfigFile,
+          revision,
+          PilotFeatures.DEFAULT);
     }
 
     /** With Istio's leader election defaults, without a mesh config file and revision. */
@@ -197,7 +225,8 @@ public final class ControlPlane implements AutoCloseable {
             pushThread,
             clock,
             settings.debounce(),
-            pushStatus.observing(pushMetrics));
+            pushStatus.observing(pushMetrics),
+            settings.features());
     closeables.add(pushLoop);
     store.listen(
         change -> {

@@ -38,6 +38,7 @@ public final class Main implements Callable<Integer> {
           Map.entry("--ca-dir", "MESHCTL_CA_DIR"),
           Map.entry("--namespace", "POD_NAMESPACE"),
           Map.entry("--revision", "REVISION"),
+          Map.entry("--scope-gateway-to-namespace", "PILOT_SCOPE_GATEWAY_TO_NAMESPACE"),
           Map.entry("--push-throttle", "PILOT_PUSH_THROTTLE"),
           Map.entry("--max-requests-per-second", "PILOT_MAX_REQUESTS_PER_SECOND"),
           Map.entry("--max-requests-burst", "MESHCTL_MAX_REQUESTS_BURST"));

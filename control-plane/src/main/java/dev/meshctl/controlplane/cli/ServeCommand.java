@@ -8,6 +8,7 @@ import dev.meshctl.controlplane.push.PushLoop;
 import dev.meshctl.controlplane.security.SecuritySettings;
 import dev.meshctl.controlplane.source.kube.KubernetesSource;
 import dev.meshctl.controlplane.xds.AdsXdsFrontend;
+import dev.meshctl.xds.model.PilotFeatures;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -157,6 +158,17 @@ public final class ServeCommand implements Callable<Integer> {
           "This control plane's revision (env REVISION): Istio config labelled istio.io/rev with"
               + " another revision is ignored. Default: none, all config is used.")
   private String revision;
+
+  @Option(
+      names = "--scope-gateway-to-namespace",
+      paramLabel = "BOOL",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "false",
+      description =
+          "A Gateway selects only gateway workloads in its own namespace (env"
+              + " PILOT_SCOPE_GATEWAY_TO_NAMESPACE). Default: false, any namespace, as Istio.")
+  private boolean scopeGatewayToNamespace;
 
   @Option(
       names = "--ca-dir",
@@ -364,7 +376,8 @@ public final class ServeCommand implements Callable<Integer> {
             Optional.of(security),
             election,
             Optional.ofNullable(meshConfig),
-            revision);
+            revision,
+            new PilotFeatures(scopeGatewayToNamespace));
     if (pushThrottle < 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--push-throttle must be 0 or more, got " + pushThrottle);

@@ -4,6 +4,7 @@ import dev.meshctl.controlplane.store.ConfigChange;
 import dev.meshctl.xds.model.ConfigObject;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.PilotFeatures;
 import dev.meshctl.xds.translate.TranslationContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class PushLoop implements AutoCloseable {
   private final Clock clock;
   private final Settings settings;
   private final PushObserver observer;
+  private final PilotFeatures features;
 
   // All below guarded by this.
   private PushRequest pending;
@@ -96,6 +98,21 @@ public final class PushLoop implements AutoCloseable {
       Clock clock,
       Settings settings,
       PushObserver observer) {
+    this(objects, target, scheduler, clock, settings, observer, PilotFeatures.DEFAULT);
+  }
+
+  /**
+   * @param features control plane settings every snapshot is translated under
+   */
+  public PushLoop(
+      Supplier<? extends Collection<ConfigObject>> objects,
+      PushTarget target,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      Settings settings,
+      PushObserver observer,
+      PilotFeatures features) {
+    this.features = Objects.requireNonNull(features, "features");
     this.observer = Objects.requireNonNull(observer, "observer");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.target = Objects.requireNonNull(target, "target");
@@ -204,7 +221,8 @@ public final class PushLoop implements AutoCloseable {
   private void push(PushRequest request, Instant since) {
     Instant started = clock.instant();
     try {
-      MeshSnapshot snapshot = MeshSnapshot.build(MeshConfig.DEFAULT, objects.get());
+      MeshSnapshot snapshot =
+          MeshSnapshot.build(MeshConfig.DEFAULT, objects.get()).withFeatures(features);
       Instant built = clock.instant();
       observer.snapshotBuilt(
           request, snapshot, Duration.between(started, built), Duration.between(since, built));

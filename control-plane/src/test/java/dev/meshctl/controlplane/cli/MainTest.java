@@ -120,6 +120,23 @@ class MainTest {
   }
 
   @Test
+  void gatewayNamespaceScopeComesFromIstiosEnvironmentOrTheFlag() {
+    assertThat(run("serve")).isZero();
+    assertThat(served.get(0).features().scopeGatewayToNamespace()).isFalse();
+    assertThat(run(Map.of("PILOT_SCOPE_GATEWAY_TO_NAMESPACE", "true"), "serve")).isZero();
+    assertThat(served.get(1).features().scopeGatewayToNamespace()).isTrue();
+    assertThat(run("serve", "--scope-gateway-to-namespace")).isZero();
+    assertThat(served.get(2).features().scopeGatewayToNamespace()).isTrue();
+    assertThat(
+            run(
+                Map.of("PILOT_SCOPE_GATEWAY_TO_NAMESPACE", "true"),
+                "serve",
+                "--scope-gateway-to-namespace=false"))
+        .isZero();
+    assertThat(served.get(3).features().scopeGatewayToNamespace()).isFalse();
+  }
+
+  @Test
   void flagsOverrideEnvironmentWhichOverridesDefaults() {
     Map<String, String> env =
         Map.of(

@@ -24,6 +24,7 @@ import java.util.TreeMap;
  * @param gateways Gateways and the VirtualServices bound to them
  * @param secrets Kubernetes Secrets (gateway credentials) by namespace and name
  * @param sidecars Sidecar resources, for each proxy's scope
+ * @param features control plane settings that change generated config ({@code PILOT_*})
  */
 public record MeshSnapshot(
     MeshConfig mesh,
@@ -35,7 +36,8 @@ public record MeshSnapshot(
     PeerAuthenticationIndex peerAuthentications,
     GatewayIndex gateways,
     SecretIndex secrets,
-    SidecarIndex sidecars) {
+    SidecarIndex sidecars,
+    PilotFeatures features) {
 
   public MeshSnapshot {
     Objects.requireNonNull(mesh, "mesh");
@@ -48,6 +50,23 @@ public record MeshSnapshot(
     Objects.requireNonNull(gateways, "gateways");
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(sidecars, "sidecars");
+    Objects.requireNonNull(features, "features");
+  }
+
+  /** This snapshot, translated under {@code features} instead. */
+  public MeshSnapshot withFeatures(PilotFeatures features) {
+    return new MeshSnapshot(
+        mesh,
+        services,
+        pods,
+        endpoints,
+        virtualServices,
+        destinationRules,
+        peerAuthentications,
+        gateways,
+        secrets,
+        sidecars,
+        features);
   }
 
   /**
@@ -138,7 +157,8 @@ public record MeshSnapshot(
         PeerAuthenticationIndex.build(mesh.rootNamespace(), policies),
         GatewayIndex.build(gateways, virtualServices),
         SecretIndex.build(secrets),
-        SidecarIndex.build(mesh.rootNamespace(), sidecars));
+        SidecarIndex.build(mesh.rootNamespace(), sidecars),
+        PilotFeatures.DEFAULT);
   }
 
   /** An empty mesh with default settings. */

@@ -107,7 +107,7 @@ public final class ConfigImpact {
       MeshSnapshot after,
       Collection<ConfigKey> keys,
       Set<String> changedHosts) {
-    if (!before.mesh().equals(after.mesh())) {
+    if (!before.mesh().equals(after.mesh()) || !before.features().equals(after.features())) {
       return EVERYONE;
     }
     String root = after.mesh().rootNamespace();

@@ -31,12 +31,6 @@ public record MergedGateway(
     Map<String, List<GatewayServer>> byRouteName,
     List<String> conflicts) {
 
-  /**
-   * Istio's {@code PILOT_SCOPE_GATEWAY_TO_NAMESPACE} default: a Gateway in any namespace may select
-   * a gateway workload.
-   */
-  static final boolean SCOPE_GATEWAY_TO_NAMESPACE = false;
-
   public MergedGateway {
     listeners = Collections.unmodifiableMap(new TreeMap<>(listeners));
     byRouteName = Collections.unmodifiableMap(new TreeMap<>(byRouteName));
@@ -70,7 +64,8 @@ public record MergedGateway(
     for (IstioConfig config :
         snapshot
             .gateways()
-            .forWorkload(proxy.namespace(), proxy.labels(), SCOPE_GATEWAY_TO_NAMESPACE)) {
+            .forWorkload(
+                proxy.namespace(), proxy.labels(), snapshot.features().scopeGatewayToNamespace())) {
       for (Server s : config.spec(Gateway.class).servers()) {
         if (s.port() == null || s.port().number() == null || s.hosts().isEmpty()) {
           continue;

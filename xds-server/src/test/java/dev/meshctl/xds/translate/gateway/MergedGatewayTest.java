@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.PilotFeatures;
 import dev.meshctl.xds.testing.MeshFixture;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,24 @@ class MergedGatewayTest {
     MergedGateway mg = merge(gateway("a", "apps", 8000, "HTTP", "") + other);
     assertThat(mg.listeners()).containsOnlyKeys("0.0.0.0_8000");
     assertThat(mg.byRouteName()).containsOnlyKeys("http.8000");
+  }
+
+  /**
+   * {@code PILOT_SCOPE_GATEWAY_TO_NAMESPACE}: by default a Gateway of any namespace selects the
+   * istio-system gateway pod; scoped, only the Gateways of the pod's own namespace do.
+   */
+  @Test
+  void scopingGatewaysToTheirNamespaceDropsOtherNamespacesGateways() {
+    String yaml =
+        gateway("apps-gw", "apps", 8000, "HTTP", "")
+            + gateway("own-gw", "istio-system", 9000, "HTTP", "");
+    MeshSnapshot snapshot =
+        MeshSnapshot.build(MeshConfig.DEFAULT, new ArrayList<>(MeshFixture.objects(yaml, "test")));
+    assertThat(MergedGateway.of(snapshot, MeshFixture.proxy(PROXY)).listeners())
+        .containsOnlyKeys("0.0.0.0_8000", "0.0.0.0_9000");
+    MeshSnapshot scoped = snapshot.withFeatures(new PilotFeatures(true));
+    assertThat(MergedGateway.of(scoped, MeshFixture.proxy(PROXY)).listeners())
+        .containsOnlyKeys("0.0.0.0_9000");
   }
 
   @Test
