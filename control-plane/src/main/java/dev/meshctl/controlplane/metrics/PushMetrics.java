@@ -89,7 +89,7 @@ public final class PushMetrics implements PushObserver, StoreObserver {
               REQUEST_AUTHENTICATION ->
               "config";
           // Istio counts namespace and mesh config updates as config; node labels move endpoints.
-          case NAMESPACE, MESH_CONFIG -> "config";
+          case NAMESPACE, MESH_CONFIG, REVISION_TAG -> "config";
           case NODE -> "eds";
         };
     inboundUpdates.inc(type);
@@ -123,7 +123,7 @@ public final class PushMetrics implements PushObserver, StoreObserver {
       // Istio's trigger names: "namespace" for namespace updates, "global" for mesh config.
       case NAMESPACE -> "namespace";
       case NODE -> "endpoint";
-      case MESH_CONFIG -> "global";
+      case MESH_CONFIG, REVISION_TAG -> "global";
     };
   }
 

@@ -7,12 +7,15 @@ import dev.meshctl.xds.model.IstioObject;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.Namespace;
 import dev.meshctl.xds.model.Node;
+import dev.meshctl.xds.model.RevisionTag;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,8 +32,10 @@ import java.util.function.Function;
  *       namespaces known not to match are cut. Cluster-scoped objects (Namespace, Node, the mesh
  *       config) are always visible.
  *   <li><b>Revision</b> (Istio's {@code LabelsInRevision}): an Istio config object labelled {@value
- *       #REVISION_LABEL} is visible only when the control plane runs with that revision or with
- *       none ({@code ""}); objects without the label are visible to every revision.
+ *       #REVISION_LABEL} is visible only when the control plane runs with that revision, with a
+ *       revision a {@link RevisionTag} points at it ({@code istio.io/rev=prod} is ours when tag
+ *       {@code prod} points at our revision), or with none ({@code ""}); objects without the label
+ *       are visible to every revision.
  * </ul>
  *
  * <p>Stateless; any thread.
@@ -45,11 +50,15 @@ public final class DiscoveryFilter {
   public static List<ConfigObject> visible(Collection<ConfigObject> objects, String revision) {
     MeshConfig mesh = MeshConfig.DEFAULT;
     Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    Set<String> revisions = new HashSet<>();
+    revisions.add(revision);
     for (ConfigObject o : objects) {
       if (o instanceof MeshConfig m) {
         mesh = m;
       } else if (o instanceof Namespace ns) {
         namespaceLabels.put(ns.name(), ns.labels());
+      } else if (o instanceof RevisionTag tag && tag.revision().equals(revision)) {
+        revisions.add(tag.tag());
       }
     }
     if (mesh.discoverySelectors().isEmpty() && revision.isEmpty()) {
@@ -58,7 +67,10 @@ public final class DiscoveryFilter {
     Map<String, Boolean> selected = new HashMap<>();
     List<ConfigObject> out = new ArrayList<>(objects.size());
     for (ConfigObject o : objects) {
-      if (o instanceof MeshConfig || o instanceof Namespace || o instanceof Node) {
+      if (o instanceof MeshConfig
+          || o instanceof Namespace
+          || o instanceof Node
+          || o instanceof RevisionTag) {
         out.add(o);
         continue;
       }
@@ -71,7 +83,7 @@ public final class DiscoveryFilter {
                 Map<String, String> labels = namespaceLabels.get(n);
                 return labels == null || m.selectsNamespace(labels);
               });
-      if (inScope && inRevision(o, revision)) {
+      if (inScope && inRevision(o, revision, revisions)) {
         out.add(o);
       }
     }
@@ -110,11 +122,11 @@ public final class DiscoveryFilter {
     return true;
   }
 
-  private static boolean inRevision(ConfigObject o, String revision) {
+  private static boolean inRevision(ConfigObject o, String revision, Set<String> revisions) {
     if (revision.isEmpty() || !(o instanceof IstioObject istio)) {
       return true;
     }
     String rev = istio.config().labels().get(REVISION_LABEL);
-    return rev == null || rev.equals(revision);
+    return rev == null || revisions.contains(rev);
   }
 }

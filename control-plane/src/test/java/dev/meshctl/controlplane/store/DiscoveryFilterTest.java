@@ -10,6 +10,7 @@ import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.Namespace;
 import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Node;
+import dev.meshctl.xds.model.RevisionTag;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.model.decode.Decoded;
@@ -94,6 +95,25 @@ class DiscoveryFilterTest {
     assertThat(DiscoveryFilter.outOfScope(List.of(devService), k -> java.util.Optional.empty()))
         .as("no selectors: everything is in scope")
         .isFalse();
+  }
+
+  /** Config labelled with a tag is ours exactly when a tag of that name points at our revision. */
+  @Test
+  void aRevisionTagPointingAtOurRevisionAdmitsItsConfig() {
+    IstioObject prod = virtualService("a", "prod");
+    IstioObject canary = virtualService("b", "canary");
+    IstioObject other = virtualService("c", "other");
+    List<ConfigObject> untagged = List.of(prod, canary, other);
+    assertThat(keys(DiscoveryFilter.visible(untagged, "canary")))
+        .containsExactly(canary.key().toString());
+    RevisionTag tag = new RevisionTag("istio-revision-tag-prod", "prod", "canary");
+    List<ConfigObject> tagged = List.of(prod, canary, other, tag);
+    assertThat(keys(DiscoveryFilter.visible(tagged, "canary")))
+        .containsExactly(prod.key().toString(), canary.key().toString(), tag.key().toString());
+    RevisionTag elsewhere = new RevisionTag("istio-revision-tag-prod", "prod", "stable");
+    assertThat(keys(DiscoveryFilter.visible(List.of(prod, elsewhere), "canary")))
+        .as("a tag pointing at another revision")
+        .containsExactly(elsewhere.key().toString());
   }
 
   @Test

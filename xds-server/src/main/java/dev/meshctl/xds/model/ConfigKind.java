@@ -28,7 +28,12 @@ public enum ConfigKind {
   /** Node topology labels set endpoint localities; rare, so a full push is fine. */
   NODE("Node", false),
   /** The one mesh config ({@link MeshConfig#KEY}); mesh-wide, so always a full push. */
-  MESH_CONFIG("MeshConfig", false);
+  MESH_CONFIG("MeshConfig", false),
+  /**
+   * A revision tag's webhook configuration ({@link RevisionTag}): it re-scopes which config belongs
+   * to this revision, so a full push.
+   */
+  REVISION_TAG("MutatingWebhookConfiguration", false);
 
   private final String kubeKind;
   private final boolean endpointOnly;

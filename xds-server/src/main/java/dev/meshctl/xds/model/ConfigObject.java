@@ -6,7 +6,15 @@ package dev.meshctl.xds.model;
  * within a store.
  */
 public sealed interface ConfigObject
-    permits Service, EndpointSlice, Pod, IstioObject, Secret, Namespace, Node, MeshConfig {
+    permits Service,
+        EndpointSlice,
+        Pod,
+        IstioObject,
+        Secret,
+        Namespace,
+        Node,
+        MeshConfig,
+        RevisionTag {
 
   /** The object's kind, namespace and name. */
   ConfigKey key();

@@ -1,6 +1,7 @@
 package dev.meshctl.controlplane.source.kube;
 
 import dev.meshctl.crds.IstioKind;
+import dev.meshctl.xds.model.RevisionTag;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,8 +56,9 @@ record Watch(
 
   /**
    * Every watch: per watched namespace (or all), Services, EndpointSlices, Pods, Secrets and every
-   * {@link IstioKind}; cluster-wide, Namespaces and Nodes; in {@code controlPlaneNamespace}, the
-   * {@value #MESH_CONFIG_MAP} ConfigMap.
+   * {@link IstioKind}; cluster-wide, Namespaces, Nodes and revision tags
+   * (MutatingWebhookConfigurations labelled {@code istio.io/tag}); in {@code
+   * controlPlaneNamespace}, the {@value #MESH_CONFIG_MAP} ConfigMap.
    */
   static List<Watch> plan(
       KubernetesClient client,
@@ -129,6 +131,19 @@ record Watch(
     }
     out.add(new Watch("Namespace", "v1", null, false, maker.make(client.namespaces())));
     out.add(new Watch("Node", "v1", null, false, maker.make(client.nodes())));
+    // Revision tags: only webhook configurations labelled istio.io/tag.
+    out.add(
+        new Watch(
+            "MutatingWebhookConfiguration",
+            "admissionregistration.k8s.io/v1",
+            null,
+            false,
+            maker.make(
+                client
+                    .admissionRegistration()
+                    .v1()
+                    .mutatingWebhookConfigurations()
+                    .withLabel(RevisionTag.TAG_LABEL))));
     out.add(
         new Watch(
             "ConfigMap",

@@ -13,6 +13,7 @@ import dev.meshctl.xds.model.Namespace;
 import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Node;
 import dev.meshctl.xds.model.Pod;
+import dev.meshctl.xds.model.RevisionTag;
 import dev.meshctl.xds.model.Secret;
 import dev.meshctl.xds.model.SecretBytes;
 import dev.meshctl.xds.model.Service;
@@ -74,7 +75,10 @@ public final class KubeDecoder {
     if (namespace.isEmpty()) {
       namespace = DEFAULT_NAMESPACE;
     }
-    boolean clusterScoped = kind.equals("Namespace") || kind.equals("Node");
+    boolean clusterScoped =
+        kind.equals("Namespace")
+            || kind.equals("Node")
+            || kind.equals("MutatingWebhookConfiguration");
     String what =
         (kind.isEmpty() ? "object" : kind) + " " + (clusterScoped ? "" : namespace) + "/" + name;
     if (kind.isEmpty()) {
@@ -90,6 +94,10 @@ public final class KubeDecoder {
           case "Secret" -> apiVersion.equals("v1") ? KubeDecoder::secret : null;
           case "Namespace" -> apiVersion.equals("v1") ? KubeDecoder::namespace : null;
           case "Node" -> apiVersion.equals("v1") ? KubeDecoder::node : null;
+          case "MutatingWebhookConfiguration" ->
+              apiVersion.equals("admissionregistration.k8s.io/v1") && isRevisionTag(doc)
+                  ? KubeDecoder::revisionTag
+                  : null;
           default -> null;
         };
     if (decoder == null) {
@@ -98,6 +106,8 @@ public final class KubeDecoder {
         out.add(
             new Decoded.Invalid(
                 what, List.of("apiVersion: '" + apiVersion + "' is not supported for " + kind)));
+      } else if (kind.equals("MutatingWebhookConfiguration")) {
+        out.add(new Decoded.Skipped(what, "not a revision tag (no istio.io/tag label)"));
       } else {
         out.add(new Decoded.Skipped(what, "kind " + kind + " is not used by the mesh"));
       }
@@ -139,6 +149,26 @@ public final class KubeDecoder {
       return new Decoded.Invalid(config.what(), errors);
     }
     return new Decoded.Ok(new IstioObject(config), report.warnings());
+  }
+
+  private static boolean isRevisionTag(JsonNode doc) {
+    JsonNode labels = FieldReader.child(FieldReader.child(doc, "metadata"), "labels");
+    return labels != null && labels.hasNonNull(RevisionTag.TAG_LABEL);
+  }
+
+  /** A revision tag's webhook configuration: its tag and revision labels, both required. */
+  private static RevisionTag revisionTag(JsonNode doc, FieldReader r) {
+    JsonNode md = FieldReader.child(doc, "metadata");
+    Map<String, String> labels = r.stringMap(md, "metadata", "labels");
+    String tag = labels.getOrDefault(RevisionTag.TAG_LABEL, "");
+    String revision = labels.getOrDefault("istio.io/rev", "");
+    if (tag.isEmpty()) {
+      r.error("metadata.labels." + RevisionTag.TAG_LABEL, "must not be empty");
+    }
+    if (revision.isEmpty()) {
+      r.error("metadata.labels.istio.io/rev", "is required: the revision the tag points at");
+    }
+    return new RevisionTag(r.string(md, "metadata", "name", ""), tag, revision);
   }
 
   private static NamespacedName id(JsonNode doc) {

@@ -6,6 +6,7 @@ import dev.meshctl.xds.model.EndpointSlice;
 import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.Protocol;
+import dev.meshctl.xds.model.RevisionTag;
 import dev.meshctl.xds.model.Service;
 import java.util.List;
 import java.util.stream.Stream;
@@ -123,6 +124,38 @@ class KubeDecoderTest {
                 """);
     assertThat(s.attributes().exportTo()).containsExactly(".", "istio-system");
     assertThat(s.attributes().fromServiceEntry()).isFalse();
+  }
+
+  @Test
+  void revisionTagWebhookConfigurationsAreDecodedOthersSkipped() {
+    RevisionTag tag =
+        (RevisionTag)
+            single(
+                """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata:
+                  name: istio-revision-tag-prod
+                  labels: {istio.io/tag: prod, istio.io/rev: 1-24-0}
+                webhooks: []
+                """);
+    assertThat(tag).isEqualTo(new RevisionTag("istio-revision-tag-prod", "prod", "1-24-0"));
+    assertThat(
+            decode(
+                "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n"
+                    + "metadata: {name: istio-sidecar-injector}\n"))
+        .singleElement()
+        .isInstanceOf(Decoded.Skipped.class);
+    assertThat(
+            decode(
+                "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n"
+                    + "metadata: {name: t, labels: {istio.io/tag: prod}}\n"))
+        .singleElement()
+        .isEqualTo(
+            new Decoded.Invalid(
+                "MutatingWebhookConfiguration /t",
+                List.of(
+                    "metadata.labels.istio.io/rev: is required: the revision the tag points at")));
   }
 
   @Test
