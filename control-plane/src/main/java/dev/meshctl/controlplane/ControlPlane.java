@@ -308,6 +308,7 @@ public final class ControlPlane implements AutoCloseable {
             Optional.ofNullable(statusWriter),
             Optional.ofNullable(secure),
             namespace,
+            settings.revision(),
             DebugEndpoints.istiodName(System.getenv()),
             settings.election(),
             leaderTasks,

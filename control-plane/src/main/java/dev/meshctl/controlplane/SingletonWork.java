@@ -65,6 +65,7 @@ record SingletonWork(Leadership leadership, StatusReporter status) {
       Optional<StatusWriter> status,
       Optional<SecureServing> secure,
       String namespace,
+      String revision,
       String identity,
       ElectionSettings election,
       LeaderTasks tasks,
@@ -89,6 +90,7 @@ record SingletonWork(Leadership leadership, StatusReporter status) {
               new CaBundlePatcher(
                   client,
                   namespace,
+                  revision,
                   () -> servingRoot(s.servingCertificate().current()),
                   ROOT_CHECK));
         });

@@ -2,6 +2,7 @@ package dev.meshctl.controlplane.webhook;
 
 import dev.meshctl.controlplane.leader.LeaderTasks;
 import dev.meshctl.controlplane.leader.TaskTerm;
+import dev.meshctl.xds.model.RevisionTag;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Leader task: keeps {@code clientConfig.caBundle} of every webhook in the chart's
- * MutatingWebhookConfiguration ({@code istio-sidecar-injector}) and ValidatingWebhookConfiguration
+ * MutatingWebhookConfiguration ({@code istio-sidecar-injector}), in the revision tags pointing at
+ * this revision ({@code istio-revision-tag-<tag>}) and in the ValidatingWebhookConfiguration
  * ({@code istio-validator-<namespace>}) equal to the root that signed our serving certificate, so
  * the API server can call /inject and /validate over TLS. The chart installs them without a bundle;
  * this patches it on start, when the root changes (checked every {@code rootCheck}) and whenever
@@ -53,12 +55,14 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
   private final KubernetesClient client;
   private final String mutatingName;
   private final String validatingName;
+  private final String revisionLabel;
   private final Supplier<String> rootPem;
   private final Duration rootCheck;
   private final AtomicLong patches = new AtomicLong();
   private TaskTerm term; // guarded by this
   private SharedIndexInformer<MutatingWebhookConfiguration> mutating; // guarded by this
   private SharedIndexInformer<ValidatingWebhookConfiguration> validating; // guarded by this
+  private SharedIndexInformer<MutatingWebhookConfiguration> tags; // guarded by this
   private String bundle; // worker thread only: base64 of the PEM, as caBundle holds it
   // Worker thread only: name -> the resourceVersion we last patched. A cached object still at
   // that version is one the watch has not yet replaced with our result; patching it again would
@@ -72,7 +76,22 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
    */
   public CaBundlePatcher(
       KubernetesClient client, String namespace, Supplier<String> rootPem, Duration rootCheck) {
+    this(client, namespace, "", rootPem, rootCheck);
+  }
+
+  /**
+   * @param revision the control plane's revision ({@code ""}: the default one): revision tags
+   *     pointing at it ({@code istio.io/tag} webhook configurations labelled {@code istio.io/rev}
+   *     with it) call our injector, so their bundles are patched too
+   */
+  public CaBundlePatcher(
+      KubernetesClient client,
+      String namespace,
+      String revision,
+      Supplier<String> rootPem,
+      Duration rootCheck) {
     this.client = client;
+    this.revisionLabel = revision.isEmpty() ? "default" : revision;
     this.mutatingName = INJECTOR;
     this.validatingName = validatorName(namespace);
     this.rootPem = rootPem;
@@ -111,6 +130,14 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
             .withName(validatingName)
             .inform(handler(w));
     term.add(validating);
+    tags =
+        client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withLabel(RevisionTag.TAG_LABEL)
+            .inform(handler(w));
+    term.add(tags);
     w.scheduleWithFixedDelay(this::checkRoot, 0, rootCheck.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -143,12 +170,31 @@ public final class CaBundlePatcher implements LeaderTasks.Task {
     }
     SharedIndexInformer<MutatingWebhookConfiguration> m;
     SharedIndexInformer<ValidatingWebhookConfiguration> v;
+    SharedIndexInformer<MutatingWebhookConfiguration> t;
     synchronized (this) {
       m = mutating;
       v = validating;
+      t = tags;
     }
-    if (m == null || v == null) {
+    if (m == null || v == null || t == null) {
       return;
+    }
+    for (MutatingWebhookConfiguration tc : t.getStore().list()) {
+      java.util.Map<String, String> labels = tc.getMetadata().getLabels();
+      if (labels == null || !revisionLabel.equals(labels.get("istio.io/rev"))) {
+        continue; // a tag of another revision: its control plane patches it
+      }
+      String name = tc.getMetadata().getName();
+      patch(
+          tc,
+          tc.getWebhooks().stream().map(MutatingWebhook::getClientConfig).toList(),
+          ops ->
+              client
+                  .admissionRegistration()
+                  .v1()
+                  .mutatingWebhookConfigurations()
+                  .withName(name)
+                  .patch(PatchContext.of(PatchType.JSON), ops));
     }
     MutatingWebhookConfiguration mc = m.getIndexer().getByKey(mutatingName);
     if (mc != null) {

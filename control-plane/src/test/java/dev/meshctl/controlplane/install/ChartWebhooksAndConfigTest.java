@@ -90,6 +90,44 @@ class ChartWebhooksAndConfigTest {
     }
   }
 
+  /**
+   * {@code revisionTags}: one tag webhook configuration each, labelled as the control plane's tag
+   * watcher and CA-bundle patcher expect, injecting exactly the namespaces and pods labelled with
+   * the tag.
+   */
+  @Test
+  void revisionTagsRenderOneTagWebhookConfigurationEach() throws Exception {
+    RenderedChart none = RenderedChart.render(InstallChartTest.DEFAULT_NS);
+    assertThat(none.kindsAndNames()).noneMatch(k -> k.contains("istio-revision-tag-"));
+    RenderedChart chart =
+        RenderedChart.render(
+            InstallChartTest.DEFAULT_NS, Map.of("revision", "canary", "revisionTags[0]", "prod"));
+    JsonNode tag = chart.get("MutatingWebhookConfiguration", "istio-revision-tag-prod");
+    assertThat(tag.at("/metadata/labels/istio.io~1tag").asText()).isEqualTo("prod");
+    assertThat(tag.at("/metadata/labels/istio.io~1rev").asText()).isEqualTo("canary");
+    List<Case> cases =
+        List.of(
+            new Case(Map.of("istio.io/rev", "prod"), Map.of(), List.of("rev.namespace")),
+            new Case(Map.of("istio.io/rev", "canary"), Map.of(), List.of()),
+            new Case(Map.of(), Map.of("istio.io/rev", "prod"), List.of("rev.object")),
+            new Case(
+                Map.of("istio.io/rev", "prod"),
+                Map.of("sidecar.istio.io/inject", "false"),
+                List.of()),
+            new Case(Map.of("istio-injection", "enabled"), Map.of(), List.of()));
+    for (Case c : cases) {
+      List<String> fired = new ArrayList<>();
+      for (JsonNode hook : tag.path("webhooks")) {
+        assertThat(hook.at("/clientConfig/service/path").asText()).isEqualTo("/inject");
+        if (selects(hook.path("namespaceSelector"), c.ns())
+            && selects(hook.path("objectSelector"), c.pod())) {
+          fired.add(hook.path("name").asText().replace(".sidecar-injector.istio.io", ""));
+        }
+      }
+      assertThat(fired).as("namespace %s, pod %s", c.ns(), c.pod()).isEqualTo(c.fire());
+    }
+  }
+
   @Test
   void validationWebhookCallsIstiodSlashValidateForIstioConfigWrites() {
     JsonNode defaults =

@@ -168,6 +168,57 @@ class CaBundlePatcherTest {
     assertThat(patcher.patches()).isEqualTo(5);
   }
 
+  private void createTag(String tag, String revision) {
+    client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .resource(
+            new MutatingWebhookConfigurationBuilder()
+                .withNewMetadata()
+                .withName("istio-revision-tag-" + tag)
+                .withLabels(java.util.Map.of("istio.io/tag", tag, "istio.io/rev", revision))
+                .endMetadata()
+                .addNewWebhook()
+                .withName("rev.namespace.sidecar-injector.istio.io")
+                .withNewClientConfig()
+                .withNewService("istiod-" + revision, "istio-system", "/inject", 443)
+                .endClientConfig()
+                .endWebhook()
+                .build())
+        .create();
+  }
+
+  private String tagBundle(String tag) {
+    return client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .withName("istio-revision-tag-" + tag)
+        .get()
+        .getWebhooks()
+        .get(0)
+        .getClientConfig()
+        .getCaBundle();
+  }
+
+  /** Tags pointing at our revision call our injector: patched; another revision's are not ours. */
+  @Test
+  void patchesTheRevisionTagsPointingAtThisRevisionOnly() {
+    createTag("prod", "canary");
+    createTag("stable", "old");
+    patcher =
+        new CaBundlePatcher(client, "istio-system", "canary", root::get, Duration.ofMillis(100));
+    patcher.start();
+    await().atMost(WAIT).until(() -> b64(ROOT_1).equals(tagBundle("prod")));
+    // The chart's two configurations and the tag: three patches, none for the other revision.
+    await().atMost(WAIT).until(() -> patcher.patches() == 3);
+    assertThat(tagBundle("stable")).isNull();
+    // A tag created later is patched too.
+    createTag("next", "canary");
+    await().atMost(WAIT).until(() -> b64(ROOT_1).equals(tagBundle("next")));
+  }
+
   @Test
   void validatorNameFollowsTheNamespace() {
     assertThat(CaBundlePatcher.validatorName("mesh")).isEqualTo("istio-validator-mesh");
