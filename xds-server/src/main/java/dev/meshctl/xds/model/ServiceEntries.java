@@ -84,7 +84,8 @@ public final class ServiceEntries {
         new ServiceAttributes(
             host,
             resolution(se.resolution()),
-            se.location() == ServiceEntry.Location.MESH_EXTERNAL,
+            // Istio's default location (the enum's zero value) is MESH_EXTERNAL.
+            se.location() != ServiceEntry.Location.MESH_INTERNAL,
             addresses,
             se.exportTo() == null ? List.of() : se.exportTo(),
             se.subjectAltNames() == null ? List.of() : se.subjectAltNames(),

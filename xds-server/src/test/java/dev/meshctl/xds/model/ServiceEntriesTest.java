@@ -54,6 +54,35 @@ class ServiceEntriesTest {
     assertThat(s.services().byHost("api2.example.com")).isPresent();
   }
 
+  /** Istio's {@code location} defaults to MESH_EXTERNAL: no auto-mTLS towards such a host. */
+  @Test
+  void anEntryWithoutLocationIsMeshExternal() {
+    MeshSnapshot s =
+        snapshot(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: ext, namespace: team}
+            spec:
+              hosts: [a.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: int, namespace: team}
+            spec:
+              hosts: [b.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              location: MESH_INTERNAL
+              resolution: DNS
+            """);
+    assertThat(s.services().byHost("a.example.com").orElseThrow().attributes().meshExternal())
+        .isTrue();
+    assertThat(s.services().byHost("b.example.com").orElseThrow().attributes().meshExternal())
+        .isFalse();
+  }
+
   @Test
   void endpointsCarryLocalityWeightLabelsAndThePortMap() {
     MeshSnapshot s = snapshot(ENTRY);

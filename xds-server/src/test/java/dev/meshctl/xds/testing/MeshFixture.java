@@ -98,8 +98,32 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
 
   /** Decodes every document; throws listing every problem if any object is invalid. */
   public static List<ConfigObject> objects(String yaml, String what) {
+    Input in = decode(yaml);
+    if (!in.errors().isEmpty()) {
+      throw new IllegalArgumentException(
+          what + ": invalid input:\n" + String.join("\n", in.errors()));
+    }
+    return in.objects();
+  }
+
+  /**
+   * What a YAML text decodes to through the real decoder: the usable objects, every error ({@code
+   * Kind ns/name: field: message}, or {@code document i: ...} for unparsable YAML) and every
+   * skipped document ({@code Kind ns/name: reason}), each list in document order.
+   */
+  public record Input(List<ConfigObject> objects, List<String> errors, List<String> skipped) {
+    public Input {
+      objects = List.copyOf(objects);
+      errors = List.copyOf(errors);
+      skipped = List.copyOf(skipped);
+    }
+  }
+
+  /** Decodes every document of {@code yaml}, keeping errors and skipped kinds apart. */
+  public static Input decode(String yaml) {
     List<ConfigObject> out = new ArrayList<>();
     List<String> errors = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     for (YamlDocuments.Document doc : YamlDocuments.parse(yaml)) {
       if (!doc.ok()) {
         errors.add("document " + doc.index() + ": " + doc.error());
@@ -110,13 +134,12 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
           out.add(ok.object());
         } else if (d instanceof Decoded.Invalid bad) {
           errors.addAll(bad.messages());
+        } else if (d instanceof Decoded.Skipped s) {
+          skipped.add(s.what() + ": " + s.reason());
         }
       }
     }
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException(what + ": invalid input:\n" + String.join("\n", errors));
-    }
-    return out;
+    return new Input(out, errors, skipped);
   }
 
   /** The proxy of a {@code proxy.yaml}: {@code id} and {@code metadata} of the xDS Node. */
@@ -141,7 +164,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
    * {@code REGISTRY_ONLY} or Istio's {@code {mode: REGISTRY_ONLY}}, {@code rootNamespace} and
    * {@code enableAutoMtls}.
    */
-  static MeshConfig mesh(Path file) throws IOException {
+  public static MeshConfig mesh(Path file) throws IOException {
     MeshConfig d = MeshConfig.DEFAULT;
     if (!Files.exists(file)) {
       return d;

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Message;
+import dev.meshctl.xds.testing.Goldens;
 import dev.meshctl.xds.testing.MeshFixture;
-import dev.meshctl.xds.testing.TextDiff;
 import dev.meshctl.xds.testing.XdsDump;
 import dev.meshctl.xds.validate.PgvValidator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SidecarGoldenTest {
   static final Path ROOT = Path.of("src/test/resources/golden");
-  private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   static Stream<String> cases() throws IOException {
     try (Stream<Path> dirs = Files.list(ROOT)) {
@@ -49,20 +47,7 @@ class SidecarGoldenTest {
     Map<String, String> actual = XdsDump.generate(MeshFixture.load(dir)).printed();
     StringBuilder failures = new StringBuilder();
     for (Map.Entry<String, String> e : actual.entrySet()) {
-      Path file = dir.resolve(e.getKey() + ".yaml");
-      if (UPDATE) {
-        Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
-        continue;
-      }
-      String expected = Files.exists(file) ? Files.readString(file) : "";
-      if (!expected.equals(e.getValue())) {
-        failures
-            .append("\n=== ")
-            .append(dir.resolve(e.getKey() + ".yaml"))
-            .append(" (- golden, + generated)\n")
-            .append(TextDiff.diff(expected, e.getValue()))
-            .append('\n');
-      }
+      failures.append(Goldens.check(dir.resolve(e.getKey() + ".yaml"), e.getValue()));
     }
     if (failures.length() > 0) {
       fail("generated config differs; rerun with -Dgolden.update=true if intended:" + failures);
