@@ -64,7 +64,7 @@ class PushScopeSoundnessTest {
     "registry-only, true"
   })
   void proxiesLeftOutOfAPushKeepByteIdenticalConfig(String name, boolean narrows) {
-    MeshFixture.Input input = MeshFixture.input(GOLDEN.resolve(name));
+    MeshFixture.CaseInput input = MeshFixture.caseInput(GOLDEN.resolve(name));
     List<ConfigObject> objects = input.objects();
     MeshSnapshot before = MeshSnapshot.build(input.mesh(), objects);
     List<Proxy> proxies = proxies(objects);

@@ -36,7 +36,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
 
   public static MeshFixture load(Path dir) {
     try {
-      Input input = input(dir);
+      CaseInput input = caseInput(dir);
       return new MeshFixture(
           MeshSnapshot.build(input.mesh(), input.objects()),
           proxy(Files.readString(dir.resolve("proxy.yaml"))));
@@ -51,14 +51,14 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
    * @param mesh the case's mesh config
    * @param objects its objects, input.yaml first, then the includes in order
    */
-  public record Input(MeshConfig mesh, List<ConfigObject> objects) {
-    public Input {
+  public record CaseInput(MeshConfig mesh, List<ConfigObject> objects) {
+    public CaseInput {
       objects = List.copyOf(objects);
     }
   }
 
   /** The decoded input of a case directory (see {@link #load}). */
-  public static Input input(Path dir) {
+  public static CaseInput caseInput(Path dir) {
     try {
       MeshConfig mesh = mesh(dir.resolve("mesh.yaml"));
       String input = Files.readString(dir.resolve("input.yaml"));
@@ -66,7 +66,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
       for (Path include : includes(dir)) {
         objects.addAll(objects(Files.readString(include), include.toString()));
       }
-      return new Input(mesh, objects);
+      return new CaseInput(mesh, objects);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
