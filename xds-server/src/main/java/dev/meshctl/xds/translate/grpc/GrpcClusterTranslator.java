@@ -16,6 +16,7 @@ import dev.meshctl.xds.names.ResourceNames.Direction;
 import dev.meshctl.xds.translate.common.EdsClusters;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -55,11 +56,13 @@ final class GrpcClusterTranslator {
   private GrpcClusterTranslator() {}
 
   /**
-   * The cluster named {@code name} as a client in {@code namespace} sees it, or empty when it is
-   * not an outbound cluster of a known service port (and, for a subset, a subset the visible
+   * The cluster named {@code name} as a client in {@code namespace} with {@code labels} sees it
+   * (labels choose among DestinationRules with a workload selector), or empty when it is not an
+   * outbound cluster of a known service port (and, for a subset, a subset the visible
    * DestinationRule defines).
    */
-  static Optional<Cluster> translate(MeshSnapshot snapshot, String namespace, String name) {
+  static Optional<Cluster> translate(
+      MeshSnapshot snapshot, String namespace, Map<String, String> labels, String name) {
     Optional<ClusterKey> key = ResourceNames.parseCluster(name);
     if (key.isEmpty() || key.get().direction() != Direction.OUTBOUND) {
       return Optional.empty();
@@ -69,7 +72,8 @@ final class GrpcClusterTranslator {
         || service.get().ports().stream().noneMatch(p -> p.port() == key.get().port())) {
       return Optional.empty();
     }
-    Optional<DestinationRule> rule = TrafficPolicy.ruleFor(snapshot, service.get(), namespace);
+    Optional<DestinationRule> rule =
+        TrafficPolicy.ruleFor(snapshot, service.get(), namespace, labels);
     String subset = key.get().subset();
     if (!subset.isEmpty()
         && (rule.isEmpty() || TrafficPolicy.subset(rule.get(), subset).isEmpty())) {

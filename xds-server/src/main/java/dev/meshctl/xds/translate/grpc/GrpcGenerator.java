@@ -64,8 +64,16 @@ public final class GrpcGenerator implements XdsGenerator {
     for (String name : names) {
       context
           .memo(
-              new CdsKey(name, proxy.namespace()),
-              k -> GrpcClusterTranslator.translate(context.snapshot(), k.namespace(), k.name()))
+              new CdsKey(
+                  name,
+                  proxy.namespace(),
+                  context
+                      .snapshot()
+                      .destinationRules()
+                      .selectedFor(proxy.namespace(), proxy.labels())),
+              k ->
+                  GrpcClusterTranslator.translate(
+                      context.snapshot(), k.namespace(), proxy.labels(), k.name()))
           .ifPresent(c -> out.put(name, c));
     }
     return out;
@@ -123,7 +131,8 @@ public final class GrpcGenerator implements XdsGenerator {
   }
 
   /** Memo keys, private types so they never collide with another generator's entries. */
-  private record CdsKey(String name, String namespace) {}
+  /** A cluster depends on the name, the namespace and the selector DestinationRules that apply. */
+  private record CdsKey(String name, String namespace, java.util.List<String> selectedRules) {}
 
   private record LdsKey(String name, String namespace, Map<String, String> labels) {}
 

@@ -50,6 +50,22 @@ public record TrafficPolicy(
         .map(c -> c.spec(DestinationRule.class));
   }
 
+  /**
+   * The DestinationRule a workload with {@code labels} in {@code proxyNamespace} uses for {@code
+   * service}: one of its namespace whose workload selector selects it first.
+   */
+  public static Optional<DestinationRule> ruleFor(
+      MeshSnapshot snapshot, Service service, String proxyNamespace, Map<String, String> labels) {
+    return snapshot
+        .destinationRules()
+        .forHost(
+            service.hostname(snapshot.mesh().domainSuffix()),
+            proxyNamespace,
+            service.id().namespace(),
+            labels)
+        .map(c -> c.spec(DestinationRule.class));
+  }
+
   /** The config object of {@link #ruleFor}, for messages. */
   public static Optional<IstioConfig> configFor(
       MeshSnapshot snapshot, Service service, String proxyNamespace) {

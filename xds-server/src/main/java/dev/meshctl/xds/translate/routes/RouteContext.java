@@ -84,7 +84,7 @@ public record RouteContext(
     if (s.isEmpty()) {
       return Optional.empty();
     }
-    return TrafficPolicy.ruleFor(snapshot, s.get(), proxyNamespace)
+    return TrafficPolicy.ruleFor(snapshot, s.get(), proxyNamespace, proxyLabels)
         .flatMap(
             rule ->
                 HashPolicies.of(

@@ -52,7 +52,13 @@ public final class SidecarGenerator implements XdsGenerator {
     List<Cluster> out =
         new ArrayList<>(
             context.memo(
-                new OutboundClustersKey(scope.proxy().namespace(), scope.sidecar()),
+                new OutboundClustersKey(
+                    scope.proxy().namespace(),
+                    scope.sidecar(),
+                    scope
+                        .snapshot()
+                        .destinationRules()
+                        .selectedFor(scope.proxy().namespace(), scope.proxy().labels())),
                 k -> ClusterTranslator.outbound(scope)));
     out.addAll(ClusterTranslator.inbound(scope));
     return out;
@@ -73,8 +79,10 @@ public final class SidecarGenerator implements XdsGenerator {
 
   /**
    * Memo key of the outbound clusters, which depend only on the proxy's namespace (DestinationRule
-   * and exportTo visibility) and the Sidecar resource that applies to it (egress imports; the
-   * catch-all clusters do not depend on its outbound policy).
+   * and exportTo visibility), the Sidecar resource that applies to it (egress imports; the
+   * catch-all clusters do not depend on its outbound policy) and the DestinationRules whose
+   * workload selector selects it.
    */
-  private record OutboundClustersKey(String namespace, String sidecar) {}
+  private record OutboundClustersKey(
+      String namespace, String sidecar, java.util.List<String> selectedRules) {}
 }

@@ -169,7 +169,7 @@ public record SidecarScope(
 
   /** The DestinationRule this proxy uses for {@code service}, if any. */
   public Optional<DestinationRule> destinationRule(Service service) {
-    return TrafficPolicy.ruleFor(snapshot, service, proxy.namespace());
+    return TrafficPolicy.ruleFor(snapshot, service, proxy.namespace(), proxy.labels());
   }
 
   /** Where outbound traffic to unknown destinations goes under the mesh's policy. */
