@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The spec of a {@code security.istio.io} AuthorizationPolicy: which requests a workload allows,
  * denies, audits or delegates to an external authorizer. Immutable; {@code null} means absent;
- * decoded lists are never {@code null}. Validated and served, not yet compiled into Envoy RBAC.
+ * decoded lists are never {@code null}. Validated, served, and compiled into Envoy RBAC by the
+ * xds-server's {@code RbacBuilder}.
  */
 public record AuthorizationPolicy(
     MatchLabelsSelector selector,

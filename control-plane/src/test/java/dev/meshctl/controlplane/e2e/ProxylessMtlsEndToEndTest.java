@@ -191,6 +191,79 @@ class ProxylessMtlsEndToEndTest {
         .until(() -> who(plaintextClient(clientCerts)), PLAINTEXT::equals);
   }
 
+  /**
+   * AuthorizationPolicy enforced by grpc-java's RBAC filter on the server listener we generate:
+   * under STRICT mTLS an ALLOW policy naming the client's principal lets it in and refuses another
+   * service account (PERMISSION_DENIED); a DENY policy on the method's path, added at runtime, then
+   * refuses the allowed client too (DENY is evaluated first).
+   */
+  @Test
+  void authorizationPoliciesAllowTheNamedPrincipalAndDenyWins() throws Exception {
+    int port = freePort();
+    writeService(port, "greeter", Map.of());
+    Files.writeString(
+        config.resolve("dr.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: greeter, namespace: default}
+        spec:
+          host: greeter
+          trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+        """);
+    writeMeshWidePeerAuthentication("STRICT");
+    Files.writeString(
+        config.resolve("allow.yaml"),
+        """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: allow-client, namespace: default}
+        spec:
+          selector: {matchLabels: {app: greeter}}
+          action: ALLOW
+          rules:
+          - from:
+            - source: {principals: ["cluster.local/ns/default/sa/client"]}
+        """);
+    start();
+    Path serverCerts = issue("token-greeter", SERVER_ID);
+    Path clientCerts = issue("token-client", CLIENT_ID);
+    Path otherCerts = issue("token-other", "spiffe://cluster.local/ns/default/sa/other");
+    startServer(port, Map.of("app", "greeter"), serverCerts);
+
+    assertThat(who(client(Optional.of(clientCerts)))).isEqualTo(CLIENT_ID);
+    assertThat(denial(client(Optional.of(otherCerts)))).isEqualTo(Status.Code.PERMISSION_DENIED);
+
+    Files.writeString(
+        config.resolve("deny.yaml"),
+        """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: deny-who, namespace: default}
+        spec:
+          selector: {matchLabels: {app: greeter}}
+          action: DENY
+          rules:
+          - to:
+            - operation: {paths: ["/meshctl.test.Greeter/Who"]}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> denial(client(Optional.of(clientCerts))), Status.Code.PERMISSION_DENIED::equals);
+  }
+
+  /** The status code of a call that fails; OK when it answers. */
+  private static Status.Code denial(ManagedChannel channel) {
+    try {
+      GrpcMesh.who(channel);
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
   /** The mesh-wide PeerAuthentication (root namespace {@code istio-system}) with {@code mode}. */
   private void writeMeshWidePeerAuthentication(String mode) throws IOException {
     Files.writeString(
@@ -207,7 +280,9 @@ class ProxylessMtlsEndToEndTest {
 
   private void start() throws IOException {
     Path tokens = work.resolve("tokens");
-    Files.writeString(tokens, "token-greeter default greeter\ntoken-client default client\n");
+    Files.writeString(
+        tokens,
+        "token-greeter default greeter\ntoken-client default client\ntoken-other default other\n");
     cp = SecureFileMesh.start(config, work.resolve("ca"), tokens);
   }
 

@@ -24,6 +24,7 @@ import java.util.TreeMap;
  * @param gateways Gateways and the VirtualServices bound to them
  * @param secrets Kubernetes Secrets (gateway credentials) by namespace and name
  * @param sidecars Sidecar resources, for each proxy's scope
+ * @param authorizationPolicies AuthorizationPolicies, for each workload's inbound RBAC
  * @param features control plane settings that change generated config ({@code PILOT_*})
  */
 public record MeshSnapshot(
@@ -37,6 +38,7 @@ public record MeshSnapshot(
     GatewayIndex gateways,
     SecretIndex secrets,
     SidecarIndex sidecars,
+    AuthorizationPolicyIndex authorizationPolicies,
     PilotFeatures features) {
 
   public MeshSnapshot {
@@ -50,6 +52,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(gateways, "gateways");
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(sidecars, "sidecars");
+    Objects.requireNonNull(authorizationPolicies, "authorizationPolicies");
     Objects.requireNonNull(features, "features");
   }
 
@@ -66,6 +69,7 @@ public record MeshSnapshot(
         gateways,
         secrets,
         sidecars,
+        authorizationPolicies,
         features);
   }
 
@@ -105,6 +109,7 @@ public record MeshSnapshot(
     List<IstioConfig> serviceEntries = new ArrayList<>();
     List<IstioConfig> workloadEntries = new ArrayList<>();
     List<IstioConfig> sidecars = new ArrayList<>();
+    List<IstioConfig> authorizationPolicies = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -118,7 +123,7 @@ public record MeshSnapshot(
       } else if (o instanceof Node n) {
         nodeLocalities.put(n.name(), n.locality());
       } else if (o instanceof IstioObject i) {
-        // WorkloadGroup, AuthorizationPolicy and RequestAuthentication are stored, not translated.
+        // WorkloadGroup and RequestAuthentication are stored, not translated.
         IstioKind kind = i.config().kind();
         if (kind == IstioKind.VIRTUAL_SERVICE) {
           virtualServices.add(i.config());
@@ -134,6 +139,8 @@ public record MeshSnapshot(
           workloadEntries.add(i.config());
         } else if (kind == IstioKind.SIDECAR) {
           sidecars.add(i.config());
+        } else if (kind == IstioKind.AUTHORIZATION_POLICY) {
+          authorizationPolicies.add(i.config());
         }
       }
     }
@@ -158,6 +165,7 @@ public record MeshSnapshot(
         GatewayIndex.build(gateways, virtualServices),
         SecretIndex.build(secrets),
         SidecarIndex.build(mesh.rootNamespace(), sidecars),
+        AuthorizationPolicyIndex.build(mesh.rootNamespace(), authorizationPolicies),
         PilotFeatures.DEFAULT);
   }
 

@@ -26,6 +26,8 @@ public final class TypedConfigs {
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String FAULT = "envoy.filters.http.fault";
   public static final String CORS = "envoy.filters.http.cors";
+  public static final String RBAC_HTTP = "envoy.filters.http.rbac";
+  public static final String RBAC_NETWORK = "envoy.filters.network.rbac";
   public static final String ORIGINAL_DST = "envoy.filters.listener.original_dst";
   public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
   public static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";

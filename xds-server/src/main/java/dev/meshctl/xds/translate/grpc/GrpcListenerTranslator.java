@@ -8,6 +8,7 @@ import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.names.ResourceNames.GrpcServerAddress;
 import dev.meshctl.xds.translate.common.ConfigSources;
 import dev.meshctl.xds.translate.common.HttpFilters;
+import dev.meshctl.xds.translate.security.authz.RbacBuilder;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
@@ -21,7 +22,9 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -59,8 +62,9 @@ final class GrpcListenerTranslator {
                       name,
                       a,
                       GrpcTls.serverRequiresMtls(
-                          snapshot.peerAuthentications().mode(namespace, labels, a.port()),
-                          labels)));
+                          snapshot.peerAuthentications().mode(namespace, labels, a.port()), labels),
+                      RbacBuilder.grpcHttpFilters(
+                          snapshot.authorizationPolicies().forWorkload(namespace, labels))));
     }
     String clientNamespace = namespace;
     HostAndPort target;
@@ -129,7 +133,8 @@ final class GrpcListenerTranslator {
    * inbound-plaintext}. The port is the one grpc bound, i.e. the container port PeerAuthentication
    * port-level settings name.
    */
-  private static Listener serverListener(String name, GrpcServerAddress address, boolean mtls) {
+  private static Listener serverListener(
+      String name, GrpcServerAddress address, boolean mtls, List<HttpFilter> authz) {
     RouteConfiguration inbound =
         RouteConfiguration.newBuilder()
             .setName(ResourceNames.GRPC_INBOUND_ROUTE_CONFIG)
@@ -151,6 +156,8 @@ final class GrpcListenerTranslator {
             // Inline rather than RDS: fewer round trips before the server can serve, and the
             // route never changes per service.
             .setRouteConfig(inbound)
+            // The workload's AuthorizationPolicies, enforced by grpc's RBAC filter.
+            .addAllHttpFilters(authz)
             .addHttpFilters(HttpFilters.router())
             .build();
     FilterChain.Builder chain =

@@ -35,8 +35,19 @@ final class HttpConnectionManagers {
 
   /** An inbound HCM network filter with an inline route config. */
   static Filter inbound(String statPrefix, RouteConfiguration routes, boolean http2) {
+    return inbound(statPrefix, routes, http2, List.of());
+  }
+
+  /**
+   * An inbound HCM network filter with an inline route config and {@code authz} (the workload's
+   * RBAC filters) first in its HTTP filter chain, as Istio orders them.
+   */
+  static Filter inbound(
+      String statPrefix, RouteConfiguration routes, boolean http2, List<HttpFilter> authz) {
+    List<HttpFilter> filters = new ArrayList<>(authz);
+    filters.addAll(httpFilters());
     HttpConnectionManager.Builder hcm =
-        base(statPrefix)
+        base(statPrefix, filters)
             .setRouteConfig(routes)
             // Over mTLS the app learns its caller's identity from x-forwarded-client-cert: Istio
             // appends the peer certificate's subject, URI SAN (the SPIFFE ID) and DNS SANs.
@@ -55,9 +66,13 @@ final class HttpConnectionManagers {
   }
 
   private static HttpConnectionManager.Builder base(String statPrefix) {
+    return base(statPrefix, httpFilters());
+  }
+
+  private static HttpConnectionManager.Builder base(String statPrefix, List<HttpFilter> filters) {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
-        .addAllHttpFilters(httpFilters())
+        .addAllHttpFilters(filters)
         // Sidecars never trust the downstream address for XFF: the caller is the local app.
         .setUseRemoteAddress(BoolValue.of(false));
   }
@@ -65,7 +80,7 @@ final class HttpConnectionManagers {
   /**
    * The HTTP filter chain in Istio's order: fault, CORS, router. Fault and CORS do nothing by
    * themselves; VirtualService routes configure them per route ({@code typed_per_filter_config}).
-   * RBAC (from AuthorizationPolicies) will go before fault.
+   * RBAC (from AuthorizationPolicies) goes before fault on inbound chains.
    */
   static List<HttpFilter> httpFilters() {
     List<HttpFilter> filters = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.translate.common.TypedConfigs;
 import dev.meshctl.xds.translate.security.TlsContexts;
+import dev.meshctl.xds.translate.security.authz.RbacBuilder;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -27,8 +28,9 @@ import java.util.TreeSet;
  * to {@code tcp_proxy}, sniffed ports both. Each port's PeerAuthentication mode picks the chains
  * ({@link InboundChainOptions}): mutual-TLS chains match transport {@code tls} and Istio's ALPN and
  * terminate TLS with the workload certificate, plaintext chains match {@code raw_buffer}. Ports
- * with a port-level mode but no service get their own passthrough chains, as in Istio. Pure; any
- * thread.
+ * with a port-level mode but no service get their own passthrough chains, as in Istio. The
+ * AuthorizationPolicies that apply to the workload become RBAC filters on every chain but the
+ * blackhole ({@link RbacBuilder}). Pure; any thread.
  */
 public final class InboundListenerTranslator {
   private InboundListenerTranslator() {}
@@ -37,18 +39,20 @@ public final class InboundListenerTranslator {
     String namespace = scope.proxy().namespace();
     Map<String, String> labels = scope.proxy().labels();
     var authn = scope.snapshot().peerAuthentications();
+    RbacBuilder.AuthzFilters authz =
+        RbacBuilder.of(scope.snapshot().authorizationPolicies().forWorkload(namespace, labels));
     List<FilterChain> chains = new ArrayList<>();
     chains.add(blackhole());
-    chains.addAll(passthroughChains(0, authn.mode(namespace, labels)));
+    chains.addAll(passthroughChains(0, authn.mode(namespace, labels), authz));
     Set<Integer> served = new TreeSet<>();
     scope.inbound().forEach(in -> served.add(in.targetPort()));
     for (Map.Entry<Integer, MtlsMode> e : authn.portModes(namespace, labels).entrySet()) {
       if (!served.contains(e.getKey()) && e.getValue() != MtlsMode.UNSET) {
-        chains.addAll(passthroughChains(e.getKey(), e.getValue()));
+        chains.addAll(passthroughChains(e.getKey(), e.getValue(), authz));
       }
     }
     for (SidecarScope.InboundPort in : scope.inbound()) {
-      chains.addAll(portChains(in, authn.mode(namespace, labels, in.targetPort())));
+      chains.addAll(portChains(in, authn.mode(namespace, labels, in.targetPort()), authz));
     }
     Listener.Builder l =
         Listener.newBuilder()
@@ -67,7 +71,8 @@ public final class InboundListenerTranslator {
   }
 
   /** Chains for traffic to ports no service declares ({@code port} 0: any such port). */
-  private static List<FilterChain> passthroughChains(int port, MtlsMode mode) {
+  private static List<FilterChain> passthroughChains(
+      int port, MtlsMode mode, RbacBuilder.AuthzFilters authz) {
     String cluster = ResourceNames.INBOUND_PASSTHROUGH_CLUSTER;
     List<FilterChain> out = new ArrayList<>();
     for (InboundChainOptions o : InboundChainOptions.of(mode, ListenerProtocol.AUTO)) {
@@ -79,13 +84,15 @@ public final class InboundListenerTranslator {
                   ResourceNames.statPrefix(cluster),
                   RouteTranslator.inbound(cluster, 0),
                   false,
-                  o)
-              : tcpChain(ResourceNames.VIRTUAL_INBOUND_PASSTHROUGH_TCP, port, cluster, o));
+                  o,
+                  authz)
+              : tcpChain(ResourceNames.VIRTUAL_INBOUND_PASSTHROUGH_TCP, port, cluster, o, authz));
     }
     return out;
   }
 
-  private static List<FilterChain> portChains(SidecarScope.InboundPort in, MtlsMode mode) {
+  private static List<FilterChain> portChains(
+      SidecarScope.InboundPort in, MtlsMode mode, RbacBuilder.AuthzFilters authz) {
     int port = in.targetPort();
     String name = ResourceNames.inboundFilterChain(port);
     String cluster = ResourceNames.inboundCluster(port);
@@ -103,8 +110,14 @@ public final class InboundListenerTranslator {
       out.add(
           o.http()
               ? httpChain(
-                  name, port, statPrefix, RouteTranslator.inbound(cluster, servicePort), http2, o)
-              : tcpChain(name, port, cluster, o));
+                  name,
+                  port,
+                  statPrefix,
+                  RouteTranslator.inbound(cluster, servicePort),
+                  http2,
+                  o,
+                  authz)
+              : tcpChain(name, port, cluster, o, authz));
     }
     return out;
   }
@@ -125,12 +138,13 @@ public final class InboundListenerTranslator {
       String statPrefix,
       io.envoyproxy.envoy.config.route.v3.RouteConfiguration routes,
       boolean http2,
-      InboundChainOptions o) {
+      InboundChainOptions o,
+      RbacBuilder.AuthzFilters authz) {
     FilterChain.Builder c =
         FilterChain.newBuilder()
             .setName(name)
             .setFilterChainMatch(match(port, o))
-            .addFilters(HttpConnectionManagers.inbound(statPrefix, routes, http2));
+            .addFilters(HttpConnectionManagers.inbound(statPrefix, routes, http2, authz.http()));
     if (o.mtls()) {
       c.setTransportSocket(TlsContexts.tlsSocket(TlsContexts.istioMutualDownstream(false)));
     }
@@ -138,11 +152,17 @@ public final class InboundListenerTranslator {
   }
 
   private static FilterChain tcpChain(
-      String name, int port, String cluster, InboundChainOptions o) {
+      String name,
+      int port,
+      String cluster,
+      InboundChainOptions o,
+      RbacBuilder.AuthzFilters authz) {
     FilterChain.Builder c =
         FilterChain.newBuilder()
             .setName(name)
             .setFilterChainMatch(match(port, o))
+            // The workload's RBAC filters see the connection before it is proxied.
+            .addAllFilters(authz.tcp())
             .addFilters(TypedConfigs.tcpProxy(cluster));
     if (o.mtls()) {
       c.setTransportSocket(TlsContexts.tlsSocket(TlsContexts.istioMutualDownstream(true)));
