@@ -107,16 +107,7 @@ class ProxylessMtlsEndToEndTest {
   void istioMutualCallsAMeshServerOverMutualTlsAndPlaintextIsRefused() throws Exception {
     int port = freePort();
     writeService(port, "greeter", Map.of("security.istio.io/tlsMode", "istio"));
-    Files.writeString(
-        config.resolve("dr.yaml"),
-        """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: greeter, namespace: default}
-        spec:
-          host: greeter
-          trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-        """);
+    writeIstioMutualRule();
     start();
     Path serverCerts = issue("token-greeter", SERVER_ID);
     Path clientCerts = issue("token-client", CLIENT_ID);
@@ -159,16 +150,7 @@ class ProxylessMtlsEndToEndTest {
   void strictPeerAuthenticationFileRequiresMutualTlsUntilRelaxedAtRuntime() throws Exception {
     int port = freePort();
     writeService(port, "greeter", Map.of());
-    Files.writeString(
-        config.resolve("dr.yaml"),
-        """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: greeter, namespace: default}
-        spec:
-          host: greeter
-          trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-        """);
+    writeIstioMutualRule();
     writeMeshWidePeerAuthentication("STRICT");
     start();
     Path serverCerts = issue("token-greeter", SERVER_ID);
@@ -201,16 +183,7 @@ class ProxylessMtlsEndToEndTest {
   void authorizationPoliciesAllowTheNamedPrincipalAndDenyWins() throws Exception {
     int port = freePort();
     writeService(port, "greeter", Map.of());
-    Files.writeString(
-        config.resolve("dr.yaml"),
-        """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: greeter, namespace: default}
-        spec:
-          host: greeter
-          trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-        """);
+    writeIstioMutualRule();
     writeMeshWidePeerAuthentication("STRICT");
     Files.writeString(
         config.resolve("allow.yaml"),
@@ -262,6 +235,20 @@ class ProxylessMtlsEndToEndTest {
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode();
     }
+  }
+
+  /** A DestinationRule making clients of the greeter use ISTIO_MUTUAL. */
+  private void writeIstioMutualRule() throws IOException {
+    Files.writeString(
+        config.resolve("dr.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: greeter, namespace: default}
+        spec:
+          host: greeter
+          trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+        """);
   }
 
   /** The mesh-wide PeerAuthentication (root namespace {@code istio-system}) with {@code mode}. */

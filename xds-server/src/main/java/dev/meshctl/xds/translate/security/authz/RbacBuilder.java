@@ -237,18 +237,14 @@ public final class RbacBuilder {
       return allPermissions(and);
     }
     if (hasAny(op.hosts(), op.notHosts()) && parts.http()) {
-      add(and, anyPermission(op.hosts(), v -> header(":authority", v)));
-      add(and, nonePermission(op.notHosts(), v -> header(":authority", v)));
+      permissions(and, op.hosts(), op.notHosts(), v -> header(":authority", v));
     }
-    add(and, anyPermission(op.ports(), RbacBuilder::port));
-    add(and, nonePermission(op.notPorts(), RbacBuilder::port));
+    permissions(and, op.ports(), op.notPorts(), RbacBuilder::port);
     if (hasAny(op.methods(), op.notMethods()) && parts.http()) {
-      add(and, anyPermission(op.methods(), v -> header(":method", v)));
-      add(and, nonePermission(op.notMethods(), v -> header(":method", v)));
+      permissions(and, op.methods(), op.notMethods(), v -> header(":method", v));
     }
     if (hasAny(op.paths(), op.notPaths()) && parts.http()) {
-      add(and, anyPermission(op.paths(), RbacBuilder::path));
-      add(and, nonePermission(op.notPaths(), RbacBuilder::path));
+      permissions(and, op.paths(), op.notPaths(), RbacBuilder::path);
     }
     return allPermissions(and);
   }
@@ -258,22 +254,19 @@ public final class RbacBuilder {
     if (s == null) {
       return allPrincipals(and);
     }
-    add(and, anyPrincipal(s.principals(), AuthzMatchers::principal));
-    add(and, nonePrincipal(s.notPrincipals(), AuthzMatchers::principal));
+    principals(and, s.principals(), s.notPrincipals(), AuthzMatchers::principal);
     if (hasAny(s.requestPrincipals(), s.notRequestPrincipals()) && parts.http()) {
-      add(and, anyPrincipal(s.requestPrincipals(), v -> metadata("request.auth.principal", v)));
-      add(and, nonePrincipal(s.notRequestPrincipals(), v -> metadata("request.auth.principal", v)));
+      principals(
+          and,
+          s.requestPrincipals(),
+          s.notRequestPrincipals(),
+          v -> metadata("request.auth.principal", v));
     }
-    add(and, anyPrincipal(s.namespaces(), AuthzMatchers::namespace));
-    add(and, nonePrincipal(s.notNamespaces(), AuthzMatchers::namespace));
-    add(and, anyPrincipal(s.ipBlocks(), RbacBuilder::directRemoteIp));
-    add(and, nonePrincipal(s.notIpBlocks(), RbacBuilder::directRemoteIp));
-    add(and, anyPrincipal(s.remoteIpBlocks(), RbacBuilder::remoteIp));
-    add(and, nonePrincipal(s.notRemoteIpBlocks(), RbacBuilder::remoteIp));
-    add(and, anyPrincipal(s.serviceAccounts(), AuthzMatchers::serviceAccount));
-    add(and, nonePrincipal(s.notServiceAccounts(), AuthzMatchers::serviceAccount));
-    add(and, anyPrincipal(s.trustDomains(), AuthzMatchers::trustDomain));
-    add(and, nonePrincipal(s.notTrustDomains(), AuthzMatchers::trustDomain));
+    principals(and, s.namespaces(), s.notNamespaces(), AuthzMatchers::namespace);
+    principals(and, s.ipBlocks(), s.notIpBlocks(), RbacBuilder::directRemoteIp);
+    principals(and, s.remoteIpBlocks(), s.notRemoteIpBlocks(), RbacBuilder::remoteIp);
+    principals(and, s.serviceAccounts(), s.notServiceAccounts(), AuthzMatchers::serviceAccount);
+    principals(and, s.trustDomains(), s.notTrustDomains(), AuthzMatchers::trustDomain);
     return allPrincipals(and);
   }
 
@@ -286,47 +279,58 @@ public final class RbacBuilder {
     if (key.startsWith("request.headers[") && key.endsWith("]")) {
       if (parts.http()) {
         String header = key.substring("request.headers[".length(), key.length() - 1);
-        add(principals, anyPrincipal(values, v -> headerPrincipal(header, v)));
-        add(principals, nonePrincipal(not, v -> headerPrincipal(header, v)));
+        principals(principals, values, not, v -> headerPrincipal(header, v));
       }
     } else if (key.startsWith("request.auth.")) {
       if (parts.http()) {
-        add(principals, anyPrincipal(values, v -> metadata(key, v)));
-        add(principals, nonePrincipal(not, v -> metadata(key, v)));
+        principals(principals, values, not, v -> metadata(key, v));
       }
     } else {
       switch (key) {
         case "source.ip" -> {
-          add(principals, anyPrincipal(values, RbacBuilder::directRemoteIp));
-          add(principals, nonePrincipal(not, RbacBuilder::directRemoteIp));
+          principals(principals, values, not, RbacBuilder::directRemoteIp);
         }
         case "remote.ip" -> {
-          add(principals, anyPrincipal(values, RbacBuilder::remoteIp));
-          add(principals, nonePrincipal(not, RbacBuilder::remoteIp));
+          principals(principals, values, not, RbacBuilder::remoteIp);
         }
         case "source.namespace" -> {
-          add(principals, anyPrincipal(values, AuthzMatchers::namespace));
-          add(principals, nonePrincipal(not, AuthzMatchers::namespace));
+          principals(principals, values, not, AuthzMatchers::namespace);
         }
         case "source.principal" -> {
-          add(principals, anyPrincipal(values, AuthzMatchers::principal));
-          add(principals, nonePrincipal(not, AuthzMatchers::principal));
+          principals(principals, values, not, AuthzMatchers::principal);
         }
         case "destination.ip" -> {
-          add(permissions, anyPermission(values, RbacBuilder::destinationIp));
-          add(permissions, nonePermission(not, RbacBuilder::destinationIp));
+          permissions(permissions, values, not, RbacBuilder::destinationIp);
         }
         case "destination.port" -> {
-          add(permissions, anyPermission(values, RbacBuilder::port));
-          add(permissions, nonePermission(not, RbacBuilder::port));
+          permissions(permissions, values, not, RbacBuilder::port);
         }
         case "connection.sni" -> {
-          add(permissions, anyPermission(values, RbacBuilder::sni));
-          add(permissions, nonePermission(not, RbacBuilder::sni));
+          permissions(permissions, values, not, RbacBuilder::sni);
         }
         default -> parts.unknown = true;
       }
     }
+  }
+
+  /** Adds "any of {@code values}" and "none of {@code not}" (each when given) to {@code out}. */
+  private static void principals(
+      List<Principal> out,
+      List<String> values,
+      List<String> not,
+      java.util.function.Function<String, Principal> one) {
+    add(out, anyPrincipal(values, one));
+    add(out, nonePrincipal(not, one));
+  }
+
+  /** Adds "any of {@code values}" and "none of {@code not}" (each when given) to {@code out}. */
+  private static void permissions(
+      List<Permission> out,
+      List<String> values,
+      List<String> not,
+      java.util.function.Function<String, Permission> one) {
+    add(out, anyPermission(values, one));
+    add(out, nonePermission(not, one));
   }
 
   private static boolean hasAny(List<String> a, List<String> b) {
