@@ -321,8 +321,28 @@ class AnalyzerTest {
                     + " in its scope; name the ports explicitly",
                 "case.yaml:2 RequestAuthentication default/jwt: spec.jwtRules[0].jwksUri: must be"
                     + " an http or https URL, got \"ftp://idp/keys\"",
+                "case.yaml:2 warning: RequestAuthentication default/jwt: JWT validation is not"
+                    + " generated yet: no request gets a request principal, so requestPrincipals"
+                    + " and request.auth.* conditions never match",
                 "case.yaml:3 AuthorizationPolicy default/old: apiVersion: unsupported version"
                     + " \"security.istio.io/v1alpha3\", expected one of [v1, v1beta1]")));
+    c.add(
+        Arguments.of(
+            "security resources meshctl does not enforce",
+            "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n"
+                + "metadata: {name: ext}\n"
+                + "spec: {action: CUSTOM, provider: {name: opa}, rules: [{}]}\n"
+                + "---\n"
+                + "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\n"
+                + "metadata: {name: jwt}\n"
+                + "spec: {jwtRules: [{issuer: i, jwksUri: \"https://idp/keys\"}]}\n",
+            List.of(
+                "case.yaml:0 warning: AuthorizationPolicy default/ext: spec.action: CUSTOM needs an"
+                    + " external authorizer, which meshctl does not configure: this policy is not"
+                    + " enforced; use ALLOW or DENY rules instead",
+                "case.yaml:1 warning: RequestAuthentication default/jwt: JWT validation is not"
+                    + " generated yet: no request gets a request principal, so requestPrincipals"
+                    + " and request.auth.* conditions never match")));
     return c;
   }
 

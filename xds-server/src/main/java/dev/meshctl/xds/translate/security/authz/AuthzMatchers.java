@@ -136,7 +136,32 @@ final class AuthzMatchers {
     return h.setStringMatch(string(value, name.equals(":authority"))).build();
   }
 
+  /**
+   * A path matcher: Istio's value syntax, or a path template ({@code {*}} one segment, {@code {**}}
+   * the rest) as a regex, so a DENY on {@code /a/{*}/admin} cannot be missed.
+   */
   static PathMatcher path(String value) {
+    if (value.contains("{*")) {
+      StringBuilder re = new StringBuilder();
+      int i = 0;
+      while (i < value.length()) {
+        if (value.startsWith("{**}", i)) {
+          re.append(".*");
+          i += 4;
+        } else if (value.startsWith("{*}", i)) {
+          re.append("[^/]+");
+          i += 3;
+        } else {
+          int next = value.indexOf("{*", i);
+          int end = next < 0 ? value.length() : next;
+          re.append(Pattern.quote(value.substring(i, end)));
+          i = end;
+        }
+      }
+      return PathMatcher.newBuilder()
+          .setPath(StringMatcher.newBuilder().setSafeRegex(regex(re.toString())))
+          .build();
+    }
     return PathMatcher.newBuilder().setPath(string(value, false)).build();
   }
 

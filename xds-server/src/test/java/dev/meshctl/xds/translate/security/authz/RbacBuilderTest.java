@@ -108,6 +108,17 @@ class RbacBuilderTest {
   }
 
   @Test
+  void pathTemplatesBecomeRegexesSoADenyCannotBeMissed() {
+    assertThat(AuthzMatchers.path("/a/{*}/b/{**}").getPath().getSafeRegex().getRegex())
+        .isEqualTo("\\Q/a/\\E[^/]+\\Q/b/\\E.*");
+    assertThat("/a/x/b/c/d")
+        .matches(AuthzMatchers.path("/a/{*}/b/{**}").getPath().getSafeRegex().getRegex());
+    assertThat("/a/x/y/b/c")
+        .doesNotMatch(AuthzMatchers.path("/a/{*}/b/{**}").getPath().getSafeRegex().getRegex());
+    assertThat(AuthzMatchers.path("/api/*").getPath().getPrefix()).isEqualTo("/api/");
+  }
+
+  @Test
   void noPoliciesNoFilters() {
     assertThat(RbacBuilder.of(List.of())).isEqualTo(RbacBuilder.AuthzFilters.NONE);
   }
