@@ -57,14 +57,15 @@ import java.util.concurrent.ConcurrentMap;
 public final class ConfigImpact {
   /** A change that reaches no proxy. */
   public static final ConfigImpact NONE =
-      new ConfigImpact(false, false, Set.of(), Set.of(), null, null);
+      new ConfigImpact(false, false, false, Set.of(), Set.of(), null, null);
 
   /** A change that reaches every proxy. */
   public static final ConfigImpact EVERYONE =
-      new ConfigImpact(true, true, Set.of(), Set.of(), null, null);
+      new ConfigImpact(true, true, true, Set.of(), Set.of(), null, null);
 
   private final boolean everyone;
   private final boolean routers;
+  private final boolean envoySidecars;
   private final Set<String> namespaces;
   private final Set<String> hosts;
   private final MeshSnapshot before;
@@ -76,12 +77,14 @@ public final class ConfigImpact {
   private ConfigImpact(
       boolean everyone,
       boolean routers,
+      boolean envoySidecars,
       Set<String> namespaces,
       Set<String> hosts,
       MeshSnapshot before,
       MeshSnapshot after) {
     this.everyone = everyone;
     this.routers = routers;
+    this.envoySidecars = envoySidecars;
     this.namespaces = Set.copyOf(namespaces);
     this.hosts = Set.copyOf(hosts);
     this.before = before;
@@ -149,8 +152,15 @@ public final class ConfigImpact {
     if (services) {
       hosts.addAll(before.services().hostsDifferingFrom(after.services()));
     }
+    boolean envoySidecars = false;
     if (virtualServices) {
-      hosts.addAll(before.virtualServices().hostsDifferingFrom(after.virtualServices()));
+      SortedSet<String> changed =
+          before.virtualServices().hostsDifferingFrom(after.virtualServices());
+      hosts.addAll(changed);
+      // A host no service has is served on every Envoy sidecar's port-80 routes.
+      for (String h : changed) {
+        envoySidecars |= !isService(before, h) && !isService(after, h);
+      }
     }
     // Gateway-bound VirtualServices live in the gateway index, not among the mesh's hosts.
     boolean routers = (gateways || virtualServices) && !before.gateways().sameAs(after.gateways());
@@ -165,10 +175,10 @@ public final class ConfigImpact {
       }
     }
     routers |= !hosts.isEmpty();
-    if (!routers && hosts.isEmpty() && namespaces.isEmpty()) {
+    if (!routers && !envoySidecars && hosts.isEmpty() && namespaces.isEmpty()) {
       return NONE;
     }
-    return new ConfigImpact(false, routers, namespaces, hosts, before, after);
+    return new ConfigImpact(false, routers, envoySidecars, namespaces, hosts, before, after);
   }
 
   /** True when the change reaches every proxy. */
@@ -178,7 +188,7 @@ public final class ConfigImpact {
 
   /** True when the change reaches no proxy at all. */
   public boolean isEmpty() {
-    return !everyone && !routers && namespaces.isEmpty() && hosts.isEmpty();
+    return !everyone && !routers && !envoySidecars && namespaces.isEmpty() && hosts.isEmpty();
   }
 
   /** The changed hosts (exact or wildcard), sorted; for logs and tests. */
@@ -208,7 +218,7 @@ public final class ConfigImpact {
     if (proxy.generator() == Proxy.Generator.GRPC) {
       return subscribesToChangedHost(subscription);
     }
-    return sidecarSeesChangedHost(proxy);
+    return envoySidecars || sidecarSeesChangedHost(proxy);
   }
 
   /** True when the change may alter anything {@code proxy} is served, whatever it subscribes to. */
@@ -248,6 +258,22 @@ public final class ConfigImpact {
             proxy.namespace());
     for (Service s : visible) {
       if (changed(s.hostname(snapshot.services().domainSuffix()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code host} (exact or wildcard) is, or covers, a service of {@code snapshot}. */
+  private static boolean isService(MeshSnapshot snapshot, String host) {
+    if (snapshot.services().byHost(host).isPresent()) {
+      return true;
+    }
+    if (!IstioHosts.isWildcard(host)) {
+      return false;
+    }
+    for (String h : snapshot.services().byHost().keySet()) {
+      if (IstioHosts.matches(host, h)) {
         return true;
       }
     }

@@ -60,6 +60,9 @@ public final class RouteTranslator {
           for (Service s : services) {
             vhosts.add(virtualHost(scope, s, port));
           }
+          if (port == VirtualServiceOnlyHosts.PORT) {
+            vhosts.addAll(VirtualServiceOnlyHosts.virtualHosts(scope));
+          }
           out.add(routeConfig(scope, ResourceNames.httpRouteConfig(port), vhosts));
         });
     out.sort(java.util.Comparator.comparing(RouteConfiguration::getName));
@@ -70,6 +73,16 @@ public final class RouteTranslator {
       SidecarScope scope, String name, List<VirtualHost> vhosts) {
     List<VirtualHost> sorted = new ArrayList<>(vhosts);
     sorted.sort(java.util.Comparator.comparing(VirtualHost::getName));
+    // Envoy rejects a domain in two virtual hosts of one config: the first by name keeps it.
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<VirtualHost> unique = new ArrayList<>();
+    for (VirtualHost v : sorted) {
+      List<String> own = v.getDomainsList().stream().filter(seen::add).toList();
+      if (!own.isEmpty()) {
+        unique.add(v.toBuilder().clearDomains().addAllDomains(own).build());
+      }
+    }
+    sorted = unique;
     return RouteConfiguration.newBuilder()
         .setName(name)
         .addAllVirtualHosts(sorted)
@@ -104,9 +117,14 @@ public final class RouteTranslator {
           .ifPresent(h -> d.getRouteBuilder().addHashPolicy(h));
       routes = List.of(d.build());
     }
+    TreeSet<String> domains = new TreeSet<>(domains(scope, service));
+    // Hosts of the same VirtualServices that are no service are served here too (Istio's rule).
+    domains.addAll(
+        VirtualServiceOnlyHosts.extraHosts(
+            scope, scope.snapshot().virtualServices().forHost(host, scope.proxy().namespace())));
     return VirtualHost.newBuilder()
         .setName(ResourceNames.hostPort(host, port))
-        .addAllDomains(domains(scope, service))
+        .addAllDomains(domains)
         .addAllRoutes(routes)
         .build();
   }

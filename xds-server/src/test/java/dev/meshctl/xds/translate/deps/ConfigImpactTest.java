@@ -92,6 +92,21 @@ class ConfigImpactTest {
     assertThat(i.reaches(router("istio-system"))).as("gateways may route any host").isTrue();
   }
 
+  /** A host no service has is served on every Envoy sidecar's port 80: all of them are reached. */
+  @Test
+  void aVirtualServiceHostWithoutAServiceReachesEveryEnvoySidecar() {
+    ConfigImpact i =
+        impact(
+            "",
+            virtualService("b", "external.example.com", "2s", ""),
+            ConfigKey.of(ConfigKind.VIRTUAL_SERVICE, "b", "vs"));
+    assertThat(i.reaches(IN_A)).as("even behind a Sidecar ./*: port 80 routes").isTrue();
+    assertThat(i.reaches(IN_C)).isTrue();
+    assertThat(i.reaches(proxyless("c"), Subscription.names(Set.of("b.b.svc.cluster.local:80"))))
+        .as("proxyless clients ask by name")
+        .isFalse();
+  }
+
   @Test
   void exportToLimitsWhoSeesAService() {
     String hidden =
