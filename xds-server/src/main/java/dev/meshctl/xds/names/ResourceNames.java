@@ -96,6 +96,10 @@ public final class ResourceNames {
   /** Name of the plaintext transport socket. */
   public static final String RAW_BUFFER_TRANSPORT_SOCKET = "envoy.transport_sockets.raw_buffer";
 
+  /** The transport socket that sends a PROXY protocol header first (DestinationRule). */
+  public static final String UPSTREAM_PROXY_PROTOCOL_TRANSPORT_SOCKET =
+      "envoy.transport_sockets.upstream_proxy_protocol";
+
   /** Endpoint metadata namespace Envoy matches {@code transport_socket_matches} against. */
   public static final String TRANSPORT_SOCKET_MATCH_METADATA = "envoy.transport_socket_match";
 

@@ -25,15 +25,18 @@ import java.util.Optional;
  * @param connectionPool the connection pool settings, or {@code null}
  * @param outlierDetection the outlier detection settings, or {@code null}
  * @param tls the client TLS settings, or {@code null} (auto-mTLS decides)
+ * @param proxyProtocol the PROXY protocol header to send upstream, or {@code null} (none); not a
+ *     port-level setting in Istio's API
  */
 public record TrafficPolicy(
     LoadBalancerSettings loadBalancer,
     ConnectionPoolSettings connectionPool,
     OutlierDetection outlierDetection,
-    ClientTlsSettings tls) {
+    ClientTlsSettings tls,
+    DestinationRule.ProxyProtocol proxyProtocol) {
 
   /** No DestinationRule: every default applies. */
-  public static final TrafficPolicy NONE = new TrafficPolicy(null, null, null, null);
+  public static final TrafficPolicy NONE = new TrafficPolicy(null, null, null, null, null);
 
   /**
    * The DestinationRule a proxy in {@code proxyNamespace} uses for {@code service} (see {@link
@@ -113,7 +116,8 @@ public record TrafficPolicy(
             pick(tp.loadBalancer(), loadBalancer),
             pick(tp.connectionPool(), connectionPool),
             pick(tp.outlierDetection(), outlierDetection),
-            pick(tp.tls(), tls));
+            pick(tp.tls(), tls),
+            pick(tp.proxyProtocol(), proxyProtocol));
     List<PortTrafficPolicy> ports = tp.portLevelSettings();
     if (ports != null) {
       for (PortTrafficPolicy pl : ports) {
@@ -123,7 +127,8 @@ public record TrafficPolicy(
                   pick(pl.loadBalancer(), p.loadBalancer),
                   pick(pl.connectionPool(), p.connectionPool),
                   pick(pl.outlierDetection(), p.outlierDetection),
-                  pick(pl.tls(), p.tls));
+                  pick(pl.tls(), p.tls),
+                  p.proxyProtocol);
         }
       }
     }

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.crds.networking.DestinationRule.ClientTlsMode;
 import dev.meshctl.crds.networking.DestinationRule.ClientTlsSettings;
 import dev.meshctl.xds.model.MeshEndpoint;
@@ -16,7 +17,10 @@ import dev.meshctl.xds.translate.common.TypedConfigs;
 import dev.meshctl.xds.translate.security.TlsContexts;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.ProxyProtocolConfig;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.core.v3.UpstreamHttpProtocolOptions;
+import io.envoyproxy.envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -98,6 +102,40 @@ final class ClusterTls {
                 .setName(ResourceNames.TLS_MODE_DISABLED_MATCH)
                 .setMatch(Struct.getDefaultInstance())
                 .setTransportSocket(TlsContexts.rawBufferSocket()));
+  }
+
+  /**
+   * DestinationRule {@code proxyProtocol}: every transport socket of the cluster (its own, else
+   * plain text, and each auto-mTLS match) is wrapped so the connection starts with a PROXY protocol
+   * header of the given version, as Istio does. {@code null}: nothing.
+   */
+  static void proxyProtocol(Cluster.Builder c, DestinationRule.ProxyProtocol pp) {
+    if (pp == null) {
+      return;
+    }
+    ProxyProtocolConfig.Version version =
+        pp.version() == DestinationRule.ProxyProtocolVersion.V2
+            ? ProxyProtocolConfig.Version.V2
+            : ProxyProtocolConfig.Version.V1;
+    c.setTransportSocket(
+        wrap(
+            c.hasTransportSocket() ? c.getTransportSocket() : TlsContexts.rawBufferSocket(),
+            version));
+    for (Cluster.TransportSocketMatch.Builder m : c.getTransportSocketMatchesBuilderList()) {
+      m.setTransportSocket(wrap(m.getTransportSocket(), version));
+    }
+  }
+
+  private static TransportSocket wrap(TransportSocket inner, ProxyProtocolConfig.Version version) {
+    return TransportSocket.newBuilder()
+        .setName(ResourceNames.UPSTREAM_PROXY_PROTOCOL_TRANSPORT_SOCKET)
+        .setTypedConfig(
+            Any.pack(
+                ProxyProtocolUpstreamTransport.newBuilder()
+                    .setConfig(ProxyProtocolConfig.newBuilder().setVersion(version))
+                    .setTransportSocket(inner)
+                    .build()))
+        .build();
   }
 
   /**

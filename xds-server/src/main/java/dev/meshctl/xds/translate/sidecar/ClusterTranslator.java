@@ -159,6 +159,8 @@ public final class ClusterTranslator {
     }
     // After the policies: a PASSTHROUGH load balancer changes the cluster type TLS depends on.
     ClusterTls.apply(c, policy.tls(), snapshot, service, port, host, subset);
+    // Last: the PROXY header wraps whatever transport TLS chose.
+    ClusterTls.proxyProtocol(c, policy.proxyProtocol());
     return c.build();
   }
 
