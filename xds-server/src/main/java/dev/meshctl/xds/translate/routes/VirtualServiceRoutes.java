@@ -10,6 +10,7 @@ import dev.meshctl.crds.networking.Common.HeaderOperations;
 import dev.meshctl.crds.networking.Common.Headers;
 import dev.meshctl.crds.networking.VirtualService;
 import dev.meshctl.crds.networking.VirtualService.BytesBody;
+import dev.meshctl.crds.networking.VirtualService.DerivePort;
 import dev.meshctl.crds.networking.VirtualService.HttpDirectResponse;
 import dev.meshctl.crds.networking.VirtualService.HttpMatchRequest;
 import dev.meshctl.crds.networking.VirtualService.HttpMirrorPolicy;
@@ -42,8 +43,8 @@ import java.util.Optional;
  * VirtualServices in merge order. Used by the sidecar RDS and, with {@link RouteTarget#GRPC}, by
  * proxyless gRPC RDS, which receives only what grpc implements (see {@link RouteTarget}). Rules
  * still naming a {@code delegate} (unresolved; {@link
- * dev.meshctl.xds.model.VirtualServiceDelegates} merges the rest into their roots) are skipped. Not
- * translated yet: {@code derivePort} redirects. Pure; any thread.
+ * dev.meshctl.xds.model.VirtualServiceDelegates} merges the rest into their roots) are skipped.
+ * Pure; any thread.
  */
 public final class VirtualServiceRoutes {
   private static final Duration ZERO = Duration.getDefaultInstance();
@@ -84,7 +85,7 @@ public final class VirtualServiceRoutes {
       if (ctx.grpc()) {
         return Optional.empty();
       }
-      r.setRedirect(redirect(rule.redirect()));
+      r.setRedirect(redirect(rule.redirect(), ctx.port()));
     } else if (rule.directResponse() != null) {
       if (ctx.grpc()) {
         return Optional.empty();
@@ -254,7 +255,15 @@ public final class VirtualServiceRoutes {
         .build();
   }
 
-  private static RedirectAction redirect(HttpRedirect r) {
+  /**
+   * Istio's redirect: {@code derivePort: FROM_REQUEST_PORT} is the port being routed (routes are
+   * generated per listener port), {@code FROM_PROTOCOL_DEFAULT} leaves the port out (Envoy's
+   * default); with either port form, {@code :80} for http and {@code :443} for https are left out
+   * of the location, the scheme being the redirect's or {@code http} (gateways on TLS servers would
+   * be {@code https} in Istio; we assume http there, so such a location keeps an explicit {@code
+   * :443}).
+   */
+  private static RedirectAction redirect(HttpRedirect r, int routedPort) {
     RedirectAction.Builder b = RedirectAction.newBuilder();
     if (r.uri() != null && !r.uri().isEmpty()) {
       b.setPathRedirect(r.uri());
@@ -265,8 +274,20 @@ public final class VirtualServiceRoutes {
     if (r.authority() != null && !r.authority().isEmpty()) {
       b.setHostRedirect(r.authority());
     }
-    if (r.redirectPort() instanceof Port p && p.port() != null && p.port() > 0) {
-      b.setPortRedirect(p.port());
+    if (r.redirectPort() != null) {
+      int port = 0;
+      if (r.redirectPort() instanceof Port p && p.port() != null && p.port() > 0) {
+        port = p.port();
+      } else if (r.redirectPort() instanceof DerivePort d
+          && d.derivePort() == VirtualService.RedirectPortSelection.FROM_REQUEST_PORT) {
+        port = routedPort;
+      }
+      String scheme = r.scheme() == null || r.scheme().isEmpty() ? "http" : r.scheme();
+      boolean defaultPort =
+          (port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"));
+      if (port > 0 && !defaultPort) {
+        b.setPortRedirect(port);
+      }
     }
     if (r.scheme() != null && !r.scheme().isEmpty()) {
       b.setSchemeRedirect(r.scheme());
