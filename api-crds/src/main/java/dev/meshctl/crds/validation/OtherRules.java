@@ -271,6 +271,7 @@ final class OtherRules {
         && s.inboundConnectionPool() == null) {
       f.error("spec", "empty Sidecar");
     }
+    Set<Integer> ingressPorts = new HashSet<>();
     for (int i = 0; i < s.ingress().size(); i++) {
       var in = s.ingress().get(i);
       String p = "spec.ingress[" + i + "]";
@@ -278,9 +279,16 @@ final class OtherRules {
         f.error(p + ".port", "required");
       } else {
         port(f, p + ".port", in.port());
+        if (in.port().number() != null && !ingressPorts.add(in.port().number())) {
+          f.error(
+              p + ".port.number",
+              "ports on IP bound listeners must be unique, got " + in.port().number() + " twice");
+        }
       }
       DestinationRuleRules.pool(f, p + ".connectionPool", in.connectionPool());
     }
+    Set<Integer> egressPorts = new HashSet<>();
+    Set<String> unixBinds = new HashSet<>();
     for (int i = 0; i < s.egress().size(); i++) {
       var eg = s.egress().get(i);
       String p = "spec.egress[" + i + "]";
@@ -299,7 +307,7 @@ final class OtherRules {
         f.error(p, "the egress listener without a port must be the last one");
       }
       if (eg.port() != null) {
-        port(f, p + ".port", eg.port());
+        egressPort(f, p, eg, egressPorts, unixBinds);
       }
     }
     DestinationRuleRules.pool(f, "spec.inboundConnectionPool", s.inboundConnectionPool());
@@ -311,4 +319,47 @@ final class OtherRules {
           f, "spec.outboundTrafficPolicy.egressProxy", s.outboundTrafficPolicy().egressProxy());
     }
   }
+
+  /**
+   * An egress listener's port, bind and capture mode, as Istio checks them: port 0 is a Unix domain
+   * socket listener (bind {@code unix://path}, capture DEFAULT or NONE, one per path); any other
+   * port binds an IP address, and IP-bound ports are unique across the egress listeners.
+   */
+  private static void egressPort(
+      Findings f, String p, Sidecar.EgressListener eg, Set<Integer> ports, Set<String> unixBinds) {
+    Port port = eg.port();
+    String bind = eg.bind() == null ? "" : eg.bind();
+    if (port.number() != null && port.number() == 0) {
+      if (!bind.startsWith(UNIX_PREFIX) || bind.length() == UNIX_PREFIX.length()) {
+        f.error(
+            p + ".bind",
+            "ports with 0 value must have a unix domain socket bind address, got " + q(bind));
+      } else if (!unixBinds.add(bind)) {
+        f.error(
+            p + ".bind",
+            "unix domain socket values for listeners must be unique, got " + q(bind) + " twice");
+      }
+      if (eg.captureMode() == Sidecar.CaptureMode.IPTABLES) {
+        f.error(
+            p + ".captureMode",
+            "must be DEFAULT or NONE for unix domain socket listeners, got IPTABLES");
+      }
+      if (port.protocol() != null
+          && !PROTOCOLS.contains(port.protocol().toUpperCase(java.util.Locale.ROOT))) {
+        f.error(p + ".port.protocol", "unknown protocol " + q(port.protocol()));
+      }
+      return;
+    }
+    port(f, p + ".port", port);
+    if (!bind.isEmpty() && !Rules.isIp(bind)) {
+      f.error(p + ".bind", "invalid IP address " + q(bind));
+    }
+    if (port.number() != null && !ports.add(port.number())) {
+      f.error(
+          p + ".port.number",
+          "ports on IP bound listeners must be unique, got " + port.number() + " twice");
+    }
+  }
+
+  private static final String UNIX_PREFIX = "unix://";
 }

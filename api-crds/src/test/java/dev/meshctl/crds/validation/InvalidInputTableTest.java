@@ -109,6 +109,10 @@ class InvalidInputTableTest {
             },
             new String[] {"Sidecar", "{egress: [{hosts: [\"./*\", \"istio-system/*\", \"~/*\"]}]}"},
             new String[] {
+              "Sidecar",
+              "{egress: [{port: {number: 9080, protocol: HTTP, name: http}, bind: 127.0.0.1, captureMode: NONE, hosts: [\"./*\"]}, {port: {number: 0}, bind: \"unix:///var/run/a.sock\", hosts: [\"./*\"]}, {hosts: [\"*/*\"]}]}"
+            },
+            new String[] {
               "PeerAuthentication",
               "{selector: {matchLabels: {app: a}}, mtls: {mode: STRICT}, portLevelMtls: {\"8080\": {mode: DISABLE}}}"
             },
