@@ -2,8 +2,10 @@ package dev.meshctl.xds.translate.sidecar;
 
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
+import dev.meshctl.crds.networking.Sidecar;
 import dev.meshctl.xds.model.MeshEndpoint;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
@@ -51,39 +53,95 @@ public final class OutboundListenerTranslator {
     AUTO
   }
 
-  private record Entry(Kind kind, Service service, ServicePort port, String bind, String cidr) {}
+  private record Entry(
+      Kind kind, Service service, ServicePort port, String bind, String cidr, boolean bindToPort) {}
 
   public static List<Listener> translate(MeshSnapshot snapshot, SidecarScope scope) {
     Map<String, List<Entry>> entries = new TreeMap<>();
     Set<String> ownIps = new TreeSet<>(scope.proxy().ipAddresses());
-    for (Service service : scope.services()) {
-      for (ServicePort port : service.ports()) {
-        ListenerProtocol lp = ListenerProtocol.of(port.protocol());
-        if (lp == ListenerProtocol.NONE) {
+    // Egress listeners with a port come first and own their listeners: the catch-all egress
+    // listener adds nothing to them (Istio's "locked" listener entries).
+    for (Sidecar.EgressListener l : scope.portListeners()) {
+      int number = l.port().number();
+      Kind kind =
+          kind(
+              ListenerProtocol.of(
+                  Protocol.parse(l.port().protocol() == null ? "" : l.port().protocol())));
+      if (kind == null) {
+        continue;
+      }
+      // captureMode NONE: a real socket, on the bind or else on loopback (Istio binds
+      // 127.0.0.1); otherwise iptables hands the connection over by original destination.
+      boolean bindToPort = l.captureMode() == Sidecar.CaptureMode.NONE;
+      String bind = l.bind() != null && !l.bind().isEmpty() ? l.bind() : bindToPort ? LOOPBACK : "";
+      for (Service service : scope.services()) {
+        if (!scope.imports(l, service)) {
           continue;
         }
-        Kind kind =
-            lp == ListenerProtocol.HTTP
-                ? Kind.HTTP
-                : lp == ListenerProtocol.TCP ? Kind.TCP : Kind.AUTO;
+        for (ServicePort port : service.ports()) {
+          if (port.port() != number) {
+            continue;
+          }
+          List<String> addresses =
+              !bind.isEmpty() ? List.of(bind) : binds(snapshot, service, port, kind, ownIps);
+          for (String address : addresses) {
+            claim(entries, kind, service, port, address, bindToPort);
+          }
+        }
+      }
+    }
+    Set<String> locked = new TreeSet<>(entries.keySet());
+    for (Service service : scope.services()) {
+      for (ServicePort port : service.ports()) {
+        Kind kind = kind(ListenerProtocol.of(port.protocol()));
+        if (kind == null) {
+          continue;
+        }
         for (String bind : binds(snapshot, service, port, kind, ownIps)) {
+          String cidr = bind.indexOf('/') < 0 ? "" : bind;
+          String address = cidr.isEmpty() ? bind : ResourceNames.WILDCARD_ADDRESS;
+          if (locked.contains(ResourceNames.listener(address, port.port()))) {
+            continue;
+          }
           // The first claim decides the listener's kind; a second HTTP service on a shared
           // wildcard port is served through its own virtual host in RDS, a second TCP service
           // through its own filter chain.
-          String cidr = bind.indexOf('/') < 0 ? "" : bind;
-          String address = cidr.isEmpty() ? bind : ResourceNames.WILDCARD_ADDRESS;
-          List<Entry> claims =
-              entries.computeIfAbsent(
-                  ResourceNames.listener(address, port.port()), k -> new ArrayList<>());
-          if (claims.isEmpty() || (claims.get(0).kind() == Kind.TCP && kind == Kind.TCP)) {
-            claims.add(new Entry(kind, service, port, address, cidr));
-          }
+          claim(entries, kind, service, port, bind, false);
         }
       }
     }
     List<Listener> out = new ArrayList<>();
     entries.forEach((name, claims) -> out.add(listener(scope, name, claims)));
     return out;
+  }
+
+  private static final String LOOPBACK = "127.0.0.1";
+
+  private static Kind kind(ListenerProtocol lp) {
+    return switch (lp) {
+      case HTTP -> Kind.HTTP;
+      case TCP -> Kind.TCP;
+      case AUTO -> Kind.AUTO;
+      case NONE -> null;
+    };
+  }
+
+  /** A claim of an egress listener with a port: same first-claim-wins rule as the catch-all. */
+  private static void claim(
+      Map<String, List<Entry>> entries,
+      Kind kind,
+      Service service,
+      ServicePort port,
+      String bind,
+      boolean bindToPort) {
+    String cidr = bind.indexOf('/') < 0 ? "" : bind;
+    String address = cidr.isEmpty() ? bind : ResourceNames.WILDCARD_ADDRESS;
+    List<Entry> claims =
+        entries.computeIfAbsent(
+            ResourceNames.listener(address, port.port()), k -> new ArrayList<>());
+    if (claims.isEmpty() || (claims.get(0).kind() == Kind.TCP && kind == Kind.TCP)) {
+      claims.add(new Entry(kind, service, port, address, cidr, bindToPort));
+    }
   }
 
   private static List<String> binds(
@@ -124,8 +182,10 @@ public final class OutboundListenerTranslator {
             .setTrafficDirection(TrafficDirection.OUTBOUND)
             .setContinueOnListenerFiltersTimeout(true)
             // Istio's protocolDetectionTimeout default: 0, never give up waiting for bytes.
-            .setListenerFiltersTimeout(Duration.getDefaultInstance())
-            .setBindToPort(BoolValue.of(false));
+            .setListenerFiltersTimeout(Duration.getDefaultInstance());
+    if (!e.bindToPort()) {
+      l.setBindToPort(BoolValue.of(false));
+    }
     switch (e.kind()) {
       case HTTP -> {
         l.addFilterChains(httpChain(name, ResourceNames.httpRouteConfig(e.port().port())));
@@ -142,6 +202,8 @@ public final class OutboundListenerTranslator {
         }
       }
       case AUTO -> {
+        // A sniffed port on the wildcard address (an egress listener's bind-less HTTP-less port
+        // of a VIP-less service) would share its route; Istio names it by port then, too.
         l.addFilterChains(httpChain(name, ResourceNames.hostPort(host, e.port().port())));
         l.setDefaultFilterChain(tcpChain(cluster));
         inspectors(l);

@@ -2,6 +2,7 @@ package dev.meshctl.xds.translate.sidecar;
 
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
+import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
@@ -45,7 +46,18 @@ public final class RouteTranslator {
     List<RouteConfiguration> out = new ArrayList<>();
     for (Service service : scope.services()) {
       for (ServicePort port : service.ports()) {
-        ListenerProtocol lp = ListenerProtocol.of(port.protocol());
+        // A port owned by a Sidecar egress listener serves only that listener's hosts, with the
+        // listener's protocol.
+        var owner = scope.portListener(port.port());
+        if (owner.isPresent() && !scope.imports(owner.get(), service)) {
+          continue;
+        }
+        ListenerProtocol lp =
+            owner.isPresent()
+                ? ListenerProtocol.of(
+                    Protocol.parse(
+                        owner.get().port().protocol() == null ? "" : owner.get().port().protocol()))
+                : ListenerProtocol.of(port.protocol());
         if (lp == ListenerProtocol.HTTP) {
           httpPorts.computeIfAbsent(port.port(), p -> new ArrayList<>()).add(service);
         } else if (lp == ListenerProtocol.AUTO) {

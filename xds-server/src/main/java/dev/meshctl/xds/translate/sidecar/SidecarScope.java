@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * @param sidecar the Sidecar resource that applies to the proxy ({@code namespace/name}), or {@code
  *     ""}
  * @param outboundTrafficPolicy the mesh's policy, or the Sidecar's when it sets one
+ * @param portListeners the Sidecar's egress listeners that name a port (non-zero), in order: each
+ *     owns its port, which the catch-all egress listener then leaves alone
  */
 public record SidecarScope(
     Proxy proxy,
@@ -45,11 +47,31 @@ public record SidecarScope(
     List<InboundPort> inbound,
     MeshSnapshot snapshot,
     String sidecar,
-    MeshConfig.OutboundTrafficPolicy outboundTrafficPolicy) {
+    MeshConfig.OutboundTrafficPolicy outboundTrafficPolicy,
+    List<Sidecar.EgressListener> portListeners) {
 
   public SidecarScope {
     services = List.copyOf(services);
     inbound = List.copyOf(inbound);
+    portListeners = List.copyOf(portListeners);
+  }
+
+  /** The egress listener that owns {@code port}, if the Sidecar declares one. */
+  public Optional<Sidecar.EgressListener> portListener(int port) {
+    return portListeners.stream().filter(l -> l.port().number() == port).findFirst();
+  }
+
+  /**
+   * Whether egress listener {@code l}'s hosts import {@code service} (its port is checked by the
+   * caller).
+   */
+  public boolean imports(Sidecar.EgressListener l, Service service) {
+    for (String h : l.hosts() == null ? List.<String>of() : l.hosts()) {
+      if (SidecarEgress.matches(h, proxy.namespace(), service.id().namespace(), host(service))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -108,7 +130,21 @@ public record SidecarScope(
         new ArrayList<>(byPort.values()),
         snapshot,
         config.map(c -> c.namespace() + "/" + c.name()).orElse(""),
-        policy);
+        policy,
+        portListeners(sidecar));
+  }
+
+  private static List<Sidecar.EgressListener> portListeners(Sidecar sidecar) {
+    List<Sidecar.EgressListener> out = new ArrayList<>();
+    if (sidecar != null && sidecar.egress() != null) {
+      for (Sidecar.EgressListener l : sidecar.egress()) {
+        // Port 0 (Unix domain sockets) is not supported: such listeners are skipped.
+        if (l.port() != null && l.port().number() != null && l.port().number() > 0) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
   }
 
   /**
