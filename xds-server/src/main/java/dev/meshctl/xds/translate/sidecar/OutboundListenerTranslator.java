@@ -92,6 +92,9 @@ public final class OutboundListenerTranslator {
     }
     Set<String> locked = new TreeSet<>(entries.keySet());
     for (Service service : scope.services()) {
+      if (!scope.importedByCatchAll(service)) {
+        continue; // imported by port listeners only: they built its listeners
+      }
       for (ServicePort port : service.ports()) {
         Kind kind = kind(ListenerProtocol.of(port.protocol()));
         if (kind == null) {

@@ -49,7 +49,9 @@ public final class RouteTranslator {
         // A port owned by a Sidecar egress listener serves only that listener's hosts, with the
         // listener's protocol.
         var owner = scope.portListener(port.port());
-        if (owner.isPresent() && !scope.imports(owner.get(), service)) {
+        if (owner.isPresent()
+            ? !scope.imports(owner.get(), service)
+            : !scope.importedByCatchAll(service)) {
           continue;
         }
         ListenerProtocol lp =

@@ -36,8 +36,8 @@ import java.util.TreeMap;
  * @param sidecar the Sidecar resource that applies to the proxy ({@code namespace/name}), or {@code
  *     ""}
  * @param outboundTrafficPolicy the mesh's policy, or the Sidecar's when it sets one
- * @param portListeners the Sidecar's egress listeners that name a port (non-zero), in order: each
- *     owns its port, which the catch-all egress listener then leaves alone
+ * @param egress the Sidecar's egress listeners in order, or empty (no Sidecar, or one without
+ *     egress: everything visible is imported, on every port)
  */
 public record SidecarScope(
     Proxy proxy,
@@ -48,17 +48,43 @@ public record SidecarScope(
     MeshSnapshot snapshot,
     String sidecar,
     MeshConfig.OutboundTrafficPolicy outboundTrafficPolicy,
-    List<Sidecar.EgressListener> portListeners) {
+    List<Sidecar.EgressListener> egress) {
 
   public SidecarScope {
     services = List.copyOf(services);
     inbound = List.copyOf(inbound);
-    portListeners = List.copyOf(portListeners);
+    egress = List.copyOf(egress);
+  }
+
+  /**
+   * The egress listeners that name a port (non-zero), in order: each owns its port, which the
+   * catch-all egress listener then leaves alone. Port 0 (Unix domain sockets) is not supported.
+   */
+  public List<Sidecar.EgressListener> portListeners() {
+    return egress.stream()
+        .filter(l -> l.port() != null && l.port().number() != null && l.port().number() > 0)
+        .toList();
+  }
+
+  /**
+   * Whether the catch-all egress listener (the one without a port) imports {@code service}: always
+   * without egress listeners, never when the Sidecar declares only port listeners.
+   */
+  public boolean importedByCatchAll(Service service) {
+    if (egress.isEmpty()) {
+      return true;
+    }
+    for (Sidecar.EgressListener l : egress) {
+      if (l.port() == null && imports(l, service)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The egress listener that owns {@code port}, if the Sidecar declares one. */
   public Optional<Sidecar.EgressListener> portListener(int port) {
-    return portListeners.stream().filter(l -> l.port().number() == port).findFirst();
+    return portListeners().stream().filter(l -> l.port().number() == port).findFirst();
   }
 
   /**
@@ -131,20 +157,7 @@ public record SidecarScope(
         snapshot,
         config.map(c -> c.namespace() + "/" + c.name()).orElse(""),
         policy,
-        portListeners(sidecar));
-  }
-
-  private static List<Sidecar.EgressListener> portListeners(Sidecar sidecar) {
-    List<Sidecar.EgressListener> out = new ArrayList<>();
-    if (sidecar != null && sidecar.egress() != null) {
-      for (Sidecar.EgressListener l : sidecar.egress()) {
-        // Port 0 (Unix domain sockets) is not supported: such listeners are skipped.
-        if (l.port() != null && l.port().number() != null && l.port().number() > 0) {
-          out.add(l);
-        }
-      }
-    }
-    return out;
+        sidecar == null || sidecar.egress() == null ? List.of() : sidecar.egress());
   }
 
   /**
