@@ -23,7 +23,8 @@ import java.util.TreeSet;
 
 /**
  * Builds a sidecar's outbound listeners, which the {@code virtualOutbound} listener hands
- * connections to by original destination (all have {@code bind_to_port: false}):
+ * connections to by original destination ({@code bind_to_port: false}, except for Sidecar egress
+ * listeners with {@code captureMode: NONE}):
  *
  * <ul>
  *   <li>HTTP ports share {@code 0.0.0.0_<port>}: an HTTP chain (ALPN {@code http/1.1}, {@code h2c})
@@ -39,10 +40,16 @@ import java.util.TreeSet;
  * </ul>
  *
  * TCP listeners carry one chain per VirtualService {@code tls}/{@code tcp} rule or service ({@link
- * TcpRoutes}), so services sharing a TCP listener are told apart by SNI or destination prefix. When
- * two services claim the same address and port with different protocols, the first by host name
- * wins and the other is skipped (Istio merges some of these cases; not yet done here). Pure; any
- * thread.
+ * TcpRoutes}), so services sharing a TCP listener are told apart by SNI or destination prefix.
+ *
+ * <p>A Sidecar's egress listeners with a {@code port} are built first, from the services their
+ * hosts import on that port and with their declared protocol; their {@code bind} replaces the
+ * address (wildcard or VIP), and {@code captureMode: NONE} makes a real socket ({@code
+ * bind_to_port} left true, on {@code 127.0.0.1} without a bind). Listeners so built are locked, as
+ * in Istio: the catch-all egress listener (if any) adds nothing to them and builds the rest from
+ * the services it imports. When two services claim the same address and port with different
+ * protocols, the first by host name wins and the other is skipped (Istio merges some of these
+ * cases; not yet done here). Pure; any thread.
  */
 public final class OutboundListenerTranslator {
   private OutboundListenerTranslator() {}
