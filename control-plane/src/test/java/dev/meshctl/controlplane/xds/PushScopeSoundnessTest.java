@@ -53,6 +53,8 @@ class PushScopeSoundnessTest {
     "bookinfo-policies, true",
     "bookinfo-vs-delegate, true",
     "sidecar-ns-scope, true",
+    "sidecar-egress-port, true",
+    "sidecar-egress-bind, true",
     "egress-sidecar, true",
     "gateway-bookinfo, true",
     "gateway-egress, true",
