@@ -142,6 +142,26 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
     return new Input(out, errors, skipped);
   }
 
+  /**
+   * The snapshot of {@code yaml} (decoded strictly, see {@link #objects}) with default settings.
+   */
+  public static MeshSnapshot snapshot(String yaml) {
+    return MeshSnapshot.build(MeshConfig.DEFAULT, objects(yaml, "test"));
+  }
+
+  /** What the real generators (sidecar and proxyless) serve {@code proxy} from {@code snapshot}. */
+  public static java.util.SortedMap<String, com.google.protobuf.Message> generate(
+      MeshSnapshot snapshot,
+      Proxy proxy,
+      dev.meshctl.xds.translate.XdsType type,
+      dev.meshctl.xds.translate.Subscription subscription) {
+    return new dev.meshctl.xds.translate.MeshGenerator(
+            new dev.meshctl.xds.translate.sidecar.SidecarGenerator(),
+            new dev.meshctl.xds.translate.grpc.GrpcGenerator())
+        .generate(
+            new dev.meshctl.xds.translate.TranslationContext(snapshot), proxy, type, subscription);
+  }
+
   /** The proxy of a {@code proxy.yaml}: {@code id} and {@code metadata} of the xDS Node. */
   public static Proxy proxy(String yaml) {
     try {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshctl.xds.model.ConfigKey;
 import dev.meshctl.xds.model.ConfigKind;
-import dev.meshctl.xds.model.ConfigObject;
-import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.translate.Subscription;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,8 +49,7 @@ class ConfigImpactTest {
   private static final Proxy IN_C = sidecar("c");
 
   private static MeshSnapshot mesh(String extra) {
-    List<ConfigObject> objects = new ArrayList<>(MeshFixture.objects(BASE + extra, "test"));
-    return MeshSnapshot.build(MeshConfig.DEFAULT, objects);
+    return MeshFixture.snapshot(BASE + extra);
   }
 
   private static ConfigImpact impact(String before, String after, ConfigKey key) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Message;
 import dev.meshctl.xds.model.ConfigKey;
 import dev.meshctl.xds.model.ConfigKind;
-import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
@@ -60,13 +59,13 @@ class DestinationRuleWorkloadSelectorTest {
       """;
 
   private static MeshSnapshot mesh(String yaml) {
-    return MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(yaml, "test"));
+    return MeshFixture.snapshot(yaml);
   }
 
   private static Cluster.LbPolicy lb(MeshSnapshot s, Proxy p) {
     SortedMap<String, Message> cds =
-        GEN.generate(
-            new TranslationContext(s),
+        MeshFixture.generate(
+            s,
             p,
             XdsType.CLUSTER,
             p.generator() == Proxy.Generator.GRPC

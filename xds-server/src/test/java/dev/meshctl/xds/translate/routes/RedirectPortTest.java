@@ -2,16 +2,11 @@ package dev.meshctl.xds.translate.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
-import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.Subscription;
-import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsType;
-import dev.meshctl.xds.translate.grpc.GrpcGenerator;
-import dev.meshctl.xds.translate.sidecar.SidecarGenerator;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -59,16 +54,14 @@ class RedirectPortTest {
             match: [{uri: {prefix: /e}}]
             redirect: {uri: /x, port: 8443, scheme: https}
         """;
-    MeshSnapshot s = MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(yaml, "test"));
+    MeshSnapshot s = MeshFixture.snapshot(yaml);
     Proxy p =
         MeshFixture.proxy(
             "id: sidecar~10.0.0.5~client-1.shop~shop.svc.cluster.local\n"
                 + "metadata: {NAMESPACE: shop}\n");
     RouteConfiguration rc =
         (RouteConfiguration)
-            new MeshGenerator(new SidecarGenerator(), new GrpcGenerator())
-                .generate(
-                    new TranslationContext(s), p, XdsType.ROUTE, Subscription.names(Set.of("9080")))
+            MeshFixture.generate(s, p, XdsType.ROUTE, Subscription.names(Set.of("9080")))
                 .get("9080");
     Map<String, RedirectAction> byName = new HashMap<>();
     for (Route r : rc.getVirtualHosts(0).getRoutesList()) {

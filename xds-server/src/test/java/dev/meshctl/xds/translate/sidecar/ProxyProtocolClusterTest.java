@@ -2,16 +2,12 @@ package dev.meshctl.xds.translate.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
-import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.Subscription;
-import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsType;
-import dev.meshctl.xds.translate.grpc.GrpcGenerator;
 import dev.meshctl.xds.validate.PgvValidator;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.ProxyProtocolConfig;
@@ -47,15 +43,13 @@ class ProxyProtocolClusterTest {
             %s
         """
             .formatted(tls);
-    MeshSnapshot s = MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(yaml, "test"));
+    MeshSnapshot s = MeshFixture.snapshot(yaml);
     Proxy p =
         MeshFixture.proxy(
             "id: sidecar~10.0.0.5~client-1.shop~shop.svc.cluster.local\n"
                 + "metadata: {NAMESPACE: shop}\n");
     return (Cluster)
-        new MeshGenerator(new SidecarGenerator(), new GrpcGenerator())
-            .generate(new TranslationContext(s), p, XdsType.CLUSTER, Subscription.WILDCARD)
-            .get(CLUSTER);
+        MeshFixture.generate(s, p, XdsType.CLUSTER, Subscription.WILDCARD).get(CLUSTER);
   }
 
   private static ProxyProtocolUpstreamTransport unwrap(TransportSocket t) throws Exception {

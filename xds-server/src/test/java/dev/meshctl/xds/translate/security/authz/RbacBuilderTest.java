@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Message;
 import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.xds.model.IstioObject;
-import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
-import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.Subscription;
-import dev.meshctl.xds.translate.TranslationContext;
 import dev.meshctl.xds.translate.XdsType;
-import dev.meshctl.xds.translate.grpc.GrpcGenerator;
-import dev.meshctl.xds.translate.sidecar.SidecarGenerator;
 import dev.meshctl.xds.validate.PgvValidator;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
@@ -146,7 +141,7 @@ class RbacBuilderTest {
         """
             + DENY_ADMIN
             + ALLOW_GET_FROM_CLIENT;
-    MeshSnapshot s = MeshSnapshot.build(MeshConfig.DEFAULT, MeshFixture.objects(mesh, "test"));
+    MeshSnapshot s = MeshFixture.snapshot(mesh);
     Listener reviews = inbound(s, "reviews");
     Listener other = inbound(s, "ratings");
     String text = reviews.toString();
@@ -169,8 +164,7 @@ class RbacBuilderTest {
             """
                 .formatted(app));
     SortedMap<String, Message> lds =
-        new MeshGenerator(new SidecarGenerator(), new GrpcGenerator())
-            .generate(new TranslationContext(s), p, XdsType.LISTENER, Subscription.WILDCARD);
+        MeshFixture.generate(s, p, XdsType.LISTENER, Subscription.WILDCARD);
     return (Listener) lds.get("virtualInbound");
   }
 
