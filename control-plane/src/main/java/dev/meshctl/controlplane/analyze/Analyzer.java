@@ -63,6 +63,7 @@ public final class Analyzer {
     }
     boolean hostsChecked = ReferenceChecks.run(run.catalog, run.out);
     SecurityChecks.run(run.catalog, run.out);
+    GatewayConflicts.run(run.catalog, run.out);
     List<Diagnostic> sorted = new ArrayList<>(run.out);
     sorted.sort(Diagnostic.ORDER); // stable: one document's findings keep their order
     return new AnalysisReport(sorted, byFile.size(), hostsChecked);

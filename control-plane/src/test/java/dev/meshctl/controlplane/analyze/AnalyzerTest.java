@@ -382,6 +382,60 @@ class AnalyzerTest {
   }
 
   @Test
+  void gatewayServersThatCannotShareAPortAreReportedOnTheSkippedGateway() {
+    String gw =
+        """
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: %s, namespace: %s}
+        spec:
+          selector: {istio: ingressgateway}
+          servers: [{port: {number: 80, name: %s, protocol: %s}, hosts: ["%s"]}]
+        """;
+    // bookinfo-gateway (default, HTTP on 80, in MESH) is first in (namespace, name) order.
+    List<String> lines =
+        analyze(
+            gw.formatted("tcp-80", "shop", "tcp", "TCP", "*")
+                + gw.formatted("more-http", "shop", "http", "HTTP", "shop.example.com"));
+    assertThat(lines)
+        .containsExactly(
+            "case.yaml:0 warning: Gateway shop/tcp-80: spec.servers: conflict on gateway"
+                + " workloads labelled {istio=ingressgateway}: gateway shop/tcp-80 server tcp"
+                + " (port 80, TCP): protocol TCP conflicts on listener 0.0.0.0_80 (gateway"
+                + " default/bookinfo-gateway server http (port 80, HTTP) is there first); server"
+                + " skipped (IST0145)");
+  }
+
+  @Test
+  void aSecondTlsServerForTheSameHostAndPortIsReportedAndOtherSelectorsAreNot() {
+    String gw =
+        """
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: %s, namespace: default}
+        spec:
+          selector: {istio: %s}
+          servers:
+          - port: {number: 443, name: https, protocol: HTTPS}
+            hosts: ["a.example.com"]
+            tls: {mode: SIMPLE, credentialName: a-cert}
+        """;
+    List<String> lines =
+        analyze(
+            gw.formatted("a", "ingressgateway")
+                + gw.formatted("b", "ingressgateway")
+                + gw.formatted("c", "other-gateway"));
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0))
+        .startsWith("case.yaml:1 warning: Gateway default/b: spec.servers: conflict on gateway")
+        .contains(
+            ": hosts [a.example.com] on listener 0.0.0.0_443 are already served by gateway"
+                + " default/a server https (port 443, HTTPS); server skipped (IST0145)");
+  }
+
+  @Test
   void findingsAreSortedByFileThenDocumentWhateverTheInputOrder() {
     String broken = VS + "metadata: {name: x}\nspec: {hosts: [x], http: [{rout: []}]}";
     AnalysisReport report =

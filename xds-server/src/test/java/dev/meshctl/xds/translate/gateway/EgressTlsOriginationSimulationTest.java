@@ -143,7 +143,11 @@ class EgressTlsOriginationSimulationTest {
   void scopedToItsNamespaceTheIstioSystemGatewayIgnoresTheTasksGatewayInDefault() {
     // The task applies its Gateway in the default namespace: with PILOT_SCOPE_GATEWAY_TO_NAMESPACE
     // the egress gateway pod in istio-system serves none of it.
-    XdsDump scoped = XdsDump.generate(MeshFixture.load(DIR), new PilotFeatures(true));
+    MeshFixture loaded = MeshFixture.load(DIR);
+    XdsDump scoped =
+        XdsDump.generate(
+            new MeshFixture(
+                loaded.snapshot().withFeatures(new PilotFeatures(true)), loaded.proxy()));
     assertThat(scoped.listeners()).isEmpty();
     assertThat(new GatewaySimulator(scoped).request(8080, null, "edition.cnn.com", "/").listener())
         .isEmpty();
