@@ -7,12 +7,12 @@ import dev.meshctl.crds.security.AuthorizationPolicy;
 import java.util.List;
 
 /**
- * Warnings about security resources that are valid Istio but not enforced by meshctl, so a user
- * never believes a policy protects them when it does not:
+ * Warnings about security resources that are valid Istio but not enforced by meshctl as written, so
+ * a user never mistakes what a policy does:
  *
  * <ul>
  *   <li>an AuthorizationPolicy with action {@code CUSTOM} (it needs an ext-authz provider, which
- *       meshctl does not configure);
+ *       meshctl does not configure, so what its rules match is denied instead);
  *   <li>a RequestAuthentication (no JWT filter is generated yet, so no request carries a request
  *       principal: rules needing one do not match).
  * </ul>
@@ -32,7 +32,8 @@ final class SecurityChecks {
                 ap.document(),
                 ap.object().what(),
                 "spec.action: CUSTOM needs an external authorizer, which meshctl does not"
-                    + " configure: this policy is not enforced; use ALLOW or DENY rules instead"));
+                    + " configure: requests its rules match are denied (fail closed, as Istio does"
+                    + " without a usable provider); use ALLOW or DENY rules instead"));
       }
     }
     for (Located<IstioConfig> ra : catalog.of(IstioKind.REQUEST_AUTHENTICATION)) {

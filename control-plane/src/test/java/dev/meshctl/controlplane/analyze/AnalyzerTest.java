@@ -338,8 +338,9 @@ class AnalyzerTest {
                 + "spec: {jwtRules: [{issuer: i, jwksUri: \"https://idp/keys\"}]}\n",
             List.of(
                 "case.yaml:0 warning: AuthorizationPolicy default/ext: spec.action: CUSTOM needs an"
-                    + " external authorizer, which meshctl does not configure: this policy is not"
-                    + " enforced; use ALLOW or DENY rules instead",
+                    + " external authorizer, which meshctl does not configure: requests its rules"
+                    + " match are denied (fail closed, as Istio does without a usable provider); use"
+                    + " ALLOW or DENY rules instead",
                 "case.yaml:1 warning: RequestAuthentication default/jwt: JWT validation is not"
                     + " generated yet: no request gets a request principal, so requestPrincipals"
                     + " and request.auth.* conditions never match")));

@@ -41,10 +41,14 @@ import java.util.TreeMap;
  * <p>On TCP chains HTTP-only attributes (methods, paths, hosts, request principals, {@code
  * request.*} conditions) cannot be checked: an ALLOW rule using them is left out (it allows
  * nothing), a DENY or AUDIT rule drops them (it denies more), Istio's fail-closed rule. CUSTOM
- * policies need an external authorizer and are left out (meshctl analyze says so). Pure; any
- * thread.
+ * policies need an external authorizer, which meshctl does not configure: as Istio does for a
+ * CUSTOM policy whose provider is unusable, their rules join the DENY filter (named {@code
+ * ...-rule[i]-deny-due-to-bad-CUSTOM-action}), so they fail closed. Pure; any thread.
  */
 public final class RbacBuilder {
+  /** Istio's suffix for the rules of a CUSTOM policy denied for want of its provider. */
+  static final String CUSTOM_DENY_SUFFIX = "-deny-due-to-bad-CUSTOM-action";
+
   /** Prefix of the network RBAC filter's statistics, as Istio's. */
   static final String TCP_STAT_PREFIX = "tcp.";
 
@@ -147,13 +151,24 @@ public final class RbacBuilder {
     for (IstioConfig c : policies) {
       AuthorizationPolicy p = c.spec(AuthorizationPolicy.class);
       Action a = p.action() == null ? Action.ALLOW : p.action();
-      if (a != action) {
+      // No external authorizer is configured, so a CUSTOM policy fails closed as in Istio: what
+      // its rules match is denied, under Istio's name for such rules.
+      boolean custom = a == Action.CUSTOM && action == Action.DENY;
+      if (a != action && !custom) {
         continue;
       }
       any = true;
       List<Rule> rules = p.rules() == null ? List.of() : p.rules();
       for (int i = 0; i < rules.size(); i++) {
-        String name = "ns[" + c.namespace() + "]-policy[" + c.name() + "]-rule[" + i + "]";
+        String name =
+            "ns["
+                + c.namespace()
+                + "]-policy["
+                + c.name()
+                + "]-rule["
+                + i
+                + "]"
+                + (custom ? CUSTOM_DENY_SUFFIX : "");
         rule(rules.get(i), action, tcp).ifPresent(policy -> out.put(name, policy));
       }
     }

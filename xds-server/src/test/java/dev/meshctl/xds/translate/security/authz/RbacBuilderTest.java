@@ -113,6 +113,42 @@ class RbacBuilderTest {
     assertThat(AuthzMatchers.path("/api/*").getPath().getPrefix()).isEqualTo("/api/");
   }
 
+  /** Without an external authorizer a CUSTOM policy fails closed: its rules are denied. */
+  @Test
+  void customPoliciesFailClosedIntoTheDenyFilter() {
+    RbacBuilder.AuthzFilters f =
+        RbacBuilder.of(
+            policies(
+                """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: ext, namespace: shop}
+                spec:
+                  action: CUSTOM
+                  provider: {name: opa}
+                  rules:
+                  - to:
+                    - operation: {paths: ["/admin"]}
+                """));
+    assertThat(f.http()).hasSize(1);
+    RBAC deny = rules(f, 0);
+    assertThat(deny.getAction()).isEqualTo(RBAC.Action.DENY);
+    assertThat(deny.getPoliciesMap())
+        .containsOnlyKeys("ns[shop]-policy[ext]-rule[0]-deny-due-to-bad-CUSTOM-action");
+    assertThat(deny.toString()).contains("/admin");
+    assertThat(
+            RbacBuilder.grpcHttpFilters(
+                policies(
+                    """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: ext, namespace: shop}
+                spec: {action: CUSTOM, provider: {name: opa}, rules: [{}]}
+                """)))
+        .as("proxyless servers deny too")
+        .hasSize(1);
+  }
+
   @Test
   void noPoliciesNoFilters() {
     assertThat(RbacBuilder.of(List.of())).isEqualTo(RbacBuilder.AuthzFilters.NONE);
