@@ -184,4 +184,19 @@ public final class IstioConfigDecoder {
     }
     return out;
   }
+
+  /**
+   * Reads a fragment of Istio API (for example a mesh config's {@code localityLbSetting}) as {@code
+   * type}, with the same rules as a spec: unknown keys and wrong types are errors, each {@code
+   * path.field: message}. The value is null when it could not be read.
+   */
+  public static <T> Part<T> decodePart(JsonNode node, Class<T> type, String path) {
+    RecordDecoder reader = new RecordDecoder();
+    T value = reader.readRecord(node, type, path);
+    List<String> errors = List.copyOf(reader.errors());
+    return new Part<>(errors.isEmpty() ? value : null, errors);
+  }
+
+  /** A decoded fragment and the errors found reading it. */
+  public record Part<T>(T value, List<String> errors) {}
 }

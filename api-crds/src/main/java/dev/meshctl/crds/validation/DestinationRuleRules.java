@@ -69,7 +69,7 @@ final class DestinationRuleRules {
     if (t.tunnel() != null && t.proxyProtocol() != null) {
       f.error(p, "tunnel and proxyProtocol must not both be set");
     }
-    loadBalancer(f, p + ".loadBalancer", t.loadBalancer());
+    loadBalancer(f, p + ".loadBalancer", t.loadBalancer(), t.outlierDetection() != null);
     pool(f, p + ".connectionPool", t.connectionPool());
     outlier(f, p + ".outlierDetection", t.outlierDetection());
     tls(f, p + ".tls", t.tls());
@@ -87,7 +87,7 @@ final class DestinationRuleRules {
           && pl.tls() == null) {
         f.error(pp, "port traffic policy must set at least one field");
       }
-      loadBalancer(f, pp + ".loadBalancer", pl.loadBalancer());
+      loadBalancer(f, pp + ".loadBalancer", pl.loadBalancer(), pl.outlierDetection() != null);
       pool(f, pp + ".connectionPool", pl.connectionPool());
       outlier(f, pp + ".outlierDetection", pl.outlierDetection());
       tls(f, pp + ".tls", pl.tls());
@@ -118,7 +118,8 @@ final class DestinationRuleRules {
     }
   }
 
-  private static void loadBalancer(Findings f, String p, LoadBalancerSettings lb) {
+  private static void loadBalancer(
+      Findings f, String p, LoadBalancerSettings lb, boolean hasOutlierDetection) {
     if (lb == null) {
       return;
     }
@@ -154,28 +155,7 @@ final class DestinationRuleRules {
     if (lb.localityLbSetting() != null && lb.zoneAwareLbSetting() != null) {
       f.error(p, "localityLbSetting and zoneAwareLbSetting must not both be set");
     }
-    var loc = lb.localityLbSetting();
-    if (loc != null) {
-      if (!loc.distribute().isEmpty() && !loc.failover().isEmpty()) {
-        f.error(p + ".localityLbSetting", "distribute and failover must not both be set");
-      }
-      for (int i = 0; i < loc.distribute().size(); i++) {
-        int sum = loc.distribute().get(i).to().values().stream().mapToInt(Integer::intValue).sum();
-        if (sum != 100) {
-          f.error(
-              p + ".localityLbSetting.distribute[" + i + "].to",
-              "weights must sum to 100, got " + sum);
-        }
-      }
-      for (int i = 0; i < loc.failover().size(); i++) {
-        var fo = loc.failover().get(i);
-        if (fo.from() != null && fo.from().equals(fo.to())) {
-          f.error(
-              p + ".localityLbSetting.failover[" + i + "]",
-              "from and to must differ, got " + q(fo.from()));
-        }
-      }
-    }
+    LocalityRules.check(f, p + ".localityLbSetting", lb.localityLbSetting(), hasOutlierDetection);
     Rules.duration(f, p + ".warmupDurationSecs", lb.warmupDurationSecs());
     if (lb.warmup() != null) {
       if (lb.warmup().duration() == null) {

@@ -106,6 +106,20 @@ final class GrpcMesh implements AutoCloseable {
    */
   void backend(String name, String version, Behaviour behaviour, Duration delay)
       throws IOException {
+    backend(name, version, behaviour, delay, Map.of());
+  }
+
+  /**
+   * A backend answering with its name whose Pod also carries {@code labels} (for example {@code
+   * istio-locality}); returns its server so a test can stop it.
+   */
+  Server backend(String name, String version, Map<String, String> labels) throws IOException {
+    return backend(name, version, NAME, Duration.ZERO, labels);
+  }
+
+  private Server backend(
+      String name, String version, Behaviour behaviour, Duration delay, Map<String, String> labels)
+      throws IOException {
     Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     ServerCalls.UnaryMethod<String, String> handler =
         (request, reply) -> {
@@ -148,7 +162,7 @@ final class GrpcMesh implements AutoCloseable {
         metadata:
           name: greeter-%1$s
           namespace: default
-          labels: {app: greeter, version: %2$s}
+          labels: {app: greeter, version: %2$s%4$s}
         spec:
           containers: [{name: app, ports: [{name: grpc, containerPort: %3$d}]}]
         status: {podIP: 127.0.0.1}
@@ -166,7 +180,15 @@ final class GrpcMesh implements AutoCloseable {
           conditions: {ready: true}
           targetRef: {kind: Pod, namespace: default, name: greeter-%1$s}
         """
-            .formatted(name, version, server.getPort()));
+            .formatted(name, version, server.getPort(), extraLabels(labels)));
+    return server;
+  }
+
+  private static String extraLabels(Map<String, String> labels) {
+    StringBuilder out = new StringBuilder();
+    new java.util.TreeMap<>(labels)
+        .forEach((k, v) -> out.append(", ").append(k).append(": ").append(v));
+    return out.toString();
   }
 
   /** Writes a config file (VirtualService, DestinationRule) into the watched directory. */
@@ -201,8 +223,26 @@ final class GrpcMesh implements AutoCloseable {
    * A proxyless client in namespace {@code default} with {@code labels}, dialling {@code target}.
    */
   ManagedChannel client(Map<String, String> labels, String target) {
+    return client(labels, target, Map.of());
+  }
+
+  /**
+   * A proxyless client in namespace {@code default} with {@code labels}, dialling {@code target},
+   * whose bootstrap node says it is in {@code locality} ({@code region}, {@code zone}, {@code
+   * sub_zone}; empty: no locality), as istio-agent writes it from the pod's node.
+   */
+  @SuppressWarnings("unchecked")
+  ManagedChannel client(Map<String, String> labels, String target, Map<String, String> locality) {
     String scheme = "meshctl-tm" + SCHEMES.incrementAndGet();
     Map<String, Object> bootstrap = bootstrap(cp.xdsPort(), "client-" + scheme, labels);
+    if (!locality.isEmpty()) {
+      Map<String, Object> node =
+          new java.util.HashMap<>((Map<String, Object>) bootstrap.get("node"));
+      node.put("locality", locality);
+      Map<String, Object> withLocality = new java.util.HashMap<>(bootstrap);
+      withLocality.put("node", node);
+      bootstrap = withLocality;
+    }
     XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest(scheme, bootstrap);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
     resolvers.add(resolver);

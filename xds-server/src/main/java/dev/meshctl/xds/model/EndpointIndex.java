@@ -35,23 +35,22 @@ public final class EndpointIndex {
    */
   public static EndpointIndex build(
       ServiceIndex services, PodIndex pods, Collection<EndpointSlice> slices) {
-    return build(services, pods, slices, Map.of(), Map.of());
+    return build(services, pods, slices, Map.of());
   }
 
   /**
    * As {@link #build(ServiceIndex, PodIndex, Collection)}, plus endpoints resolved elsewhere
    * (ServiceEntries, keyed by service port; keys whose service is not in {@code services}, a
-   * ServiceEntry host shadowed by a Kubernetes Service, contribute nothing), with the locality of
-   * each node (by node name). A slice endpoint's locality is its node's (the slice's {@code
-   * nodeName}, else the pod's), when that node is known and has topology labels; otherwise the
-   * slice's {@code zone}, as Istio does.
+   * ServiceEntry host shadowed by a Kubernetes Service, contribute nothing). A slice endpoint's
+   * locality is its pod's {@value Locality#POD_LABEL} label when set, else its node's topology
+   * labels (the slice's {@code nodeName}, else the pod's), when that node is known and has them;
+   * otherwise the slice's {@code zone}, as Istio does.
    */
   public static EndpointIndex build(
       ServiceIndex services,
       PodIndex pods,
       Collection<EndpointSlice> slices,
-      Map<ServicePortKey, List<MeshEndpoint>> extra,
-      Map<String, Locality> nodeLocalities) {
+      Map<ServicePortKey, List<MeshEndpoint>> extra) {
     Map<ServicePortKey, List<MeshEndpoint>> byPort = new TreeMap<>();
     Map<String, List<ServiceTarget>> byAddress = new TreeMap<>();
     List<EndpointSlice> ordered = new ArrayList<>(slices);
@@ -82,7 +81,7 @@ public final class EndpointIndex {
                     ep.port(),
                     pod == null ? Map.of() : pod.labels(),
                     pod == null ? "" : pod.serviceAccount(),
-                    locality(e, pod, nodeLocalities),
+                    locality(e, pod, pods),
                     pod == null ? null : pod.id(),
                     e.conditions().ready());
             byPort.computeIfAbsent(key, k -> new ArrayList<>()).add(me);
@@ -129,10 +128,13 @@ public final class EndpointIndex {
     return null;
   }
 
-  private static Locality locality(
-      EndpointSlice.Endpoint e, Pod pod, Map<String, Locality> nodeLocalities) {
+  private static Locality locality(EndpointSlice.Endpoint e, Pod pod, PodIndex pods) {
+    String label = pod == null ? null : pod.labels().get(Locality.POD_LABEL);
+    if (label != null && !label.isEmpty()) {
+      return Locality.fromLabel(label);
+    }
     String node = !e.nodeName().isEmpty() ? e.nodeName() : pod == null ? "" : pod.nodeName();
-    Locality fromNode = nodeLocalities.getOrDefault(node, Locality.UNKNOWN);
+    Locality fromNode = pods.nodeLocality(node);
     if (!fromNode.isUnknown()) {
       return fromNode;
     }

@@ -1,5 +1,6 @@
 package dev.meshctl.xds.model;
 
+import dev.meshctl.crds.networking.DestinationRule.LocalityLbSetting;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,9 @@ import java.util.Objects;
  * @param ingressClass Istio's {@code ingressClass} (read, not acted on yet)
  * @param discoveryAddress {@code defaultConfig.discoveryAddress}: where proxies find the control
  *     plane (informational: it does not change generated config)
+ * @param localityLbSetting the mesh-wide locality load balancing setting, used for clusters whose
+ *     DestinationRule sets none; Istio's default is enabled with no rules (failover by locality
+ *     wherever outlier detection is set)
  */
 public record MeshConfig(
     String trustDomain,
@@ -35,8 +39,13 @@ public record MeshConfig(
     List<LabelSelector> discoverySelectors,
     IngressControllerMode ingressControllerMode,
     String ingressClass,
-    String discoveryAddress)
+    String discoveryAddress,
+    LocalityLbSetting localityLbSetting)
     implements ConfigObject {
+
+  /** Istio's default mesh locality setting: enabled, no distribute or failover rules. */
+  public static final LocalityLbSetting DEFAULT_LOCALITY_LB =
+      new LocalityLbSetting(List.of(), List.of(), List.of(), true);
 
   /** The store key of the (one) mesh config. */
   public static final ConfigKey KEY = ConfigKey.of(ConfigKind.MESH_CONFIG, "", "mesh");
@@ -60,6 +69,33 @@ public record MeshConfig(
     Objects.requireNonNull(ingressControllerMode, "ingressControllerMode");
     Objects.requireNonNull(ingressClass, "ingressClass");
     Objects.requireNonNull(discoveryAddress, "discoveryAddress");
+    Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+  }
+
+  /** A mesh config with Istio's default locality setting. */
+  public MeshConfig(
+      String trustDomain,
+      String domainSuffix,
+      String rootNamespace,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      Duration connectTimeout,
+      boolean enableAutoMtls,
+      List<LabelSelector> discoverySelectors,
+      IngressControllerMode ingressControllerMode,
+      String ingressClass,
+      String discoveryAddress) {
+    this(
+        trustDomain,
+        domainSuffix,
+        rootNamespace,
+        outboundTrafficPolicy,
+        connectTimeout,
+        enableAutoMtls,
+        discoverySelectors,
+        ingressControllerMode,
+        ingressClass,
+        discoveryAddress,
+        DEFAULT_LOCALITY_LB);
   }
 
   /** The settings read before discovery selectors and ingress; the rest at Istio's defaults. */

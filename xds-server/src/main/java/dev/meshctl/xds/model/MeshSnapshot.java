@@ -150,7 +150,7 @@ public record MeshSnapshot(
     List<Service> all = new ArrayList<>(entries.services());
     all.addAll(services);
     ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), all);
-    PodIndex podIndex = PodIndex.build(pods);
+    PodIndex podIndex = PodIndex.build(pods, nodeLocalities);
     // Roots absorb their delegates here, so sidecars, gateways and proxyless all see merged rules.
     virtualServices =
         VirtualServiceDelegates.merge(mesh.domainSuffix(), virtualServices).virtualServices();
@@ -158,7 +158,7 @@ public record MeshSnapshot(
         mesh,
         serviceIndex,
         podIndex,
-        EndpointIndex.build(serviceIndex, podIndex, slices, entries.endpoints(), nodeLocalities),
+        EndpointIndex.build(serviceIndex, podIndex, slices, entries.endpoints()),
         VirtualServiceIndex.build(mesh.domainSuffix(), virtualServices),
         DestinationRuleIndex.build(mesh.domainSuffix(), mesh.rootNamespace(), destinationRules),
         PeerAuthenticationIndex.build(mesh.rootNamespace(), policies),

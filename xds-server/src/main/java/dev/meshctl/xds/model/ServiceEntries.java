@@ -224,11 +224,6 @@ public final class ServiceEntries {
 
   /** Istio's {@code region/zone/subzone}; missing parts are empty. */
   static Locality locality(String s) {
-    if (s == null || s.isEmpty()) {
-      return Locality.UNKNOWN;
-    }
-    String[] parts = s.split("/", 3);
-    return new Locality(
-        parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : "");
+    return Locality.parse(s);
   }
 }

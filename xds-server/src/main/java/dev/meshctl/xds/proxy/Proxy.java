@@ -1,5 +1,6 @@
 package dev.meshctl.xds.proxy;
 
+import dev.meshctl.xds.model.Locality;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,9 @@ import java.util.Objects;
  * @param clusterId metadata {@code CLUSTER_ID}, or {@code ""}
  * @param istioVersion metadata {@code ISTIO_VERSION}, or {@code ""}
  * @param nodeId the full node id as sent, for logs and debug output
+ * @param locality the {@code Node.locality} the proxy sent ({@link Locality#UNKNOWN} without one);
+ *     the locality the control plane uses prefers the proxy's pod in the registry (see {@code
+ *     translate/endpoint/ProxyLocality})
  */
 public record Proxy(
     ProxyType type,
@@ -32,7 +36,8 @@ public record Proxy(
     Generator generator,
     String clusterId,
     String istioVersion,
-    String nodeId) {
+    String nodeId,
+    Locality locality) {
 
   public Proxy {
     Objects.requireNonNull(type, "type");
@@ -46,6 +51,35 @@ public record Proxy(
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(istioVersion, "istioVersion");
     Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(locality, "locality");
+  }
+
+  /** A proxy that sent no locality. */
+  public Proxy(
+      ProxyType type,
+      List<String> ipAddresses,
+      String id,
+      String dnsDomain,
+      String namespace,
+      Map<String, String> labels,
+      String serviceAccount,
+      Generator generator,
+      String clusterId,
+      String istioVersion,
+      String nodeId) {
+    this(
+        type,
+        ipAddresses,
+        id,
+        dnsDomain,
+        namespace,
+        labels,
+        serviceAccount,
+        generator,
+        clusterId,
+        istioVersion,
+        nodeId,
+        Locality.UNKNOWN);
   }
 
   /** The pod name: the id up to the last {@code .NAMESPACE} suffix. */

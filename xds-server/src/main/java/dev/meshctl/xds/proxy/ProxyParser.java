@@ -2,6 +2,7 @@ package dev.meshctl.xds.proxy;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.meshctl.xds.model.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +91,13 @@ public final class ProxyParser {
         generator,
         string(md, "CLUSTER_ID"),
         string(md, "ISTIO_VERSION"),
-        nodeId);
+        nodeId,
+        node.hasLocality()
+            ? new Locality(
+                node.getLocality().getRegion(),
+                node.getLocality().getZone(),
+                node.getLocality().getSubZone())
+            : Locality.UNKNOWN);
   }
 
   private static String namespaceFrom(String id, String domain) {

@@ -5,6 +5,8 @@ import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
+import dev.meshctl.xds.translate.endpoint.LocalityLb;
+import dev.meshctl.xds.translate.endpoint.LocalityViews;
 import dev.meshctl.xds.translate.gateway.GatewayGenerator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import dev.meshctl.xds.translate.secret.SecretTranslator;
@@ -15,7 +17,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The generator the ADS server uses: EDS is the same for every proxy (memoised per push); SDS
+ * The generator the ADS server uses: EDS is the same for every proxy (memoised per push) unless
+ * locality load balancing makes it depend on the proxy's locality ({@link LocalityViews}); SDS
  * gateway credentials come from the proxy's own namespace ({@link SecretTranslator}); LDS, RDS and
  * CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from the
  * proxyless gRPC generator, or, for Envoy gateways (node type {@code router}), from the gateway
@@ -46,7 +49,7 @@ public final class MeshGenerator implements XdsGenerator {
   public SortedMap<String, Message> generate(
       TranslationContext context, Proxy proxy, XdsType type, Subscription subscription) {
     if (type == XdsType.ENDPOINT) {
-      return endpoints(context, subscription);
+      return endpoints(context, proxy, subscription);
     }
     if (type == XdsType.SECRET) {
       return SecretTranslator.kubernetesSecrets(context.snapshot(), proxy, subscription);
@@ -63,7 +66,7 @@ public final class MeshGenerator implements XdsGenerator {
   }
 
   private static SortedMap<String, Message> endpoints(
-      TranslationContext context, Subscription subscription) {
+      TranslationContext context, Proxy proxy, Subscription subscription) {
     if (!(subscription instanceof Subscription.Names names)) {
       // EDS is always requested by name; a wildcard EDS subscription gets nothing rather than
       // every assignment in the mesh.
@@ -71,12 +74,15 @@ public final class MeshGenerator implements XdsGenerator {
     }
     SortedMap<String, Message> out = new TreeMap<>();
     for (String name : names.names()) {
+      // Proxies share an assignment unless locality load balancing makes it depend on where they
+      // are; then proxies with the same view (locality, setting, failover labels) share one.
+      LocalityLb.View view = LocalityViews.forCluster(context.snapshot(), proxy, name).orElse(null);
       context
           .memo(
-              new EdsKey(name),
+              new EdsKey(name, view),
               k ->
                   EndpointTranslator.translate(
-                      context.snapshot(), k.cluster(), subsets(context.snapshot())))
+                      context.snapshot(), k.cluster(), subsets(context.snapshot()), k.view()))
           .ifPresent(cla -> out.put(name, cla));
     }
     return out;
@@ -115,5 +121,5 @@ public final class MeshGenerator implements XdsGenerator {
         .flatMap(rule -> TrafficPolicy.subsetLabels(rule, subset));
   }
 
-  private record EdsKey(String cluster) {}
+  private record EdsKey(String cluster, LocalityLb.View view) {}
 }

@@ -10,6 +10,7 @@ import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.decode.Decoded;
 import dev.meshctl.xds.model.decode.KubeDecoder;
+import dev.meshctl.xds.model.decode.MeshConfigDecoder;
 import dev.meshctl.xds.model.decode.YamlDocuments;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.proxy.ProxyParser;
@@ -173,6 +174,13 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
         JsonFormat.parser().merge(JSON.writeValueAsString(md), s);
         node.setMetadata(s);
       }
+      JsonNode locality = root.get("locality");
+      if (locality != null) {
+        io.envoyproxy.envoy.config.core.v3.Locality.Builder l =
+            io.envoyproxy.envoy.config.core.v3.Locality.newBuilder();
+        JsonFormat.parser().merge(JSON.writeValueAsString(locality), l);
+        node.setLocality(l);
+      }
       return ProxyParser.parse(node.build());
     } catch (Exception e) {
       throw new IllegalArgumentException("invalid proxy.yaml: " + e.getMessage(), e);
@@ -200,12 +208,35 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
       outbound = MeshConfig.OutboundTrafficPolicy.valueOf(mode.toUpperCase(Locale.ROOT));
     }
     JsonNode autoMtls = root.get("enableAutoMtls");
+    MeshConfig base =
+        new MeshConfig(
+            d.trustDomain(),
+            d.domainSuffix(),
+            root.path("rootNamespace").asText(d.rootNamespace()),
+            outbound,
+            d.connectTimeout(),
+            autoMtls == null ? d.enableAutoMtls() : autoMtls.asBoolean());
+    JsonNode locality = root.get("localityLbSetting");
+    if (locality == null) {
+      return base;
+    }
+    // Read by the product's own decoder, so fixtures cannot accept what serve would refuse.
+    MeshConfigDecoder.Result decoded =
+        MeshConfigDecoder.decode(YAML.createObjectNode().set("localityLbSetting", locality));
+    if (!decoded.errors().isEmpty()) {
+      throw new IllegalArgumentException("invalid mesh.yaml: " + decoded.errors());
+    }
     return new MeshConfig(
-        d.trustDomain(),
-        d.domainSuffix(),
-        root.path("rootNamespace").asText(d.rootNamespace()),
-        outbound,
-        d.connectTimeout(),
-        autoMtls == null ? d.enableAutoMtls() : autoMtls.asBoolean());
+        base.trustDomain(),
+        base.domainSuffix(),
+        base.rootNamespace(),
+        base.outboundTrafficPolicy(),
+        base.connectTimeout(),
+        base.enableAutoMtls(),
+        base.discoverySelectors(),
+        base.ingressControllerMode(),
+        base.ingressClass(),
+        base.discoveryAddress(),
+        decoded.config().orElseThrow().localityLbSetting());
   }
 }

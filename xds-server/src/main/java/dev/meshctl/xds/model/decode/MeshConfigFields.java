@@ -44,7 +44,6 @@ final class MeshConfigFields {
           "dnsRefreshRate",
           "h2UpgradePolicy",
           "inboundClusterStatName",
-          "localityLbSetting",
           "meshMTLS",
           "outboundClusterStatName",
           "protocolDetectionTimeout",

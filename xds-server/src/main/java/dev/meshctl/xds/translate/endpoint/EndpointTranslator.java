@@ -44,6 +44,15 @@ public final class EndpointTranslator {
    */
   public static Optional<ClusterLoadAssignment> translate(
       MeshSnapshot snapshot, String clusterName, SubsetSelector subsets) {
+    return translate(snapshot, clusterName, subsets, null);
+  }
+
+  /**
+   * As {@link #translate(MeshSnapshot, String, SubsetSelector)}, as one proxy sees it: {@code view}
+   * (null: none) applies locality load balancing ({@link LocalityLb}) to the locality groups.
+   */
+  public static Optional<ClusterLoadAssignment> translate(
+      MeshSnapshot snapshot, String clusterName, SubsetSelector subsets, LocalityLb.View view) {
     Optional<ClusterKey> parsed = ResourceNames.parseCluster(clusterName);
     if (parsed.isEmpty() || parsed.get().direction() != Direction.OUTBOUND) {
       return Optional.empty();
@@ -71,26 +80,38 @@ public final class EndpointTranslator {
         byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
       }
     }
+    List<LocalityLb.Group> groups = new ArrayList<>();
+    byLocality.forEach(
+        (locality, endpoints) ->
+            groups.add(
+                new LocalityLb.Group(
+                    locality,
+                    endpoints,
+                    endpoints.stream().mapToInt(MeshEndpoint::weight).sum(),
+                    0)));
+    List<LocalityLb.Group> seen =
+        view == null || groups.isEmpty()
+            ? groups
+            : LocalityLb.apply(groups, view, e -> LocalityViews.endpointLabels(snapshot, e));
     ClusterLoadAssignment.Builder cla =
         ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
-    byLocality.forEach(
-        (locality, endpoints) -> {
-          LocalityLbEndpoints.Builder group =
-              LocalityLbEndpoints.newBuilder()
-                  .setLoadBalancingWeight(
-                      UInt32Value.of(endpoints.stream().mapToInt(MeshEndpoint::weight).sum()));
-          if (!locality.isUnknown()) {
-            group.setLocality(
-                io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
-                    .setRegion(locality.region())
-                    .setZone(locality.zone())
-                    .setSubZone(locality.subZone()));
-          }
-          for (MeshEndpoint e : endpoints) {
-            group.addLbEndpoints(lbEndpoint(e));
-          }
-          cla.addEndpoints(group);
-        });
+    for (LocalityLb.Group g : seen) {
+      LocalityLbEndpoints.Builder group =
+          LocalityLbEndpoints.newBuilder()
+              .setLoadBalancingWeight(UInt32Value.of(g.weight()))
+              .setPriority(g.priority());
+      if (!g.locality().isUnknown()) {
+        group.setLocality(
+            io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                .setRegion(g.locality().region())
+                .setZone(g.locality().zone())
+                .setSubZone(g.locality().subZone()));
+      }
+      for (MeshEndpoint e : g.endpoints()) {
+        group.addLbEndpoints(lbEndpoint(e));
+      }
+      cla.addEndpoints(group);
+    }
     return Optional.of(cla.build());
   }
 

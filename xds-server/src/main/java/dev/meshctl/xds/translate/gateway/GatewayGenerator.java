@@ -56,9 +56,12 @@ public final class GatewayGenerator implements XdsGenerator {
   /** The outbound clusters, plus the SNI-DNAT copies AUTO_PASSTHROUGH servers need. */
   private static List<Cluster> clusters(TranslationContext context, Proxy proxy) {
     List<Cluster> outbound =
-        context.memo(
-            new GatewayClustersKey(proxy.namespace()),
-            k -> ClusterTranslator.outbound(SidecarScope.of(context.snapshot(), proxy)));
+        ClusterTranslator.forLocality(
+            context.memo(
+                new GatewayClustersKey(proxy.namespace()),
+                k -> ClusterTranslator.outbound(SidecarScope.of(context.snapshot(), proxy))),
+            context.snapshot(),
+            proxy);
     List<Cluster> sni = GatewaySniClusters.of(merged(context, proxy), outbound);
     if (sni.isEmpty()) {
       return outbound;

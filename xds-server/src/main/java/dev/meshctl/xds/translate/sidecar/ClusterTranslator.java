@@ -11,10 +11,13 @@ import dev.meshctl.xds.model.Resolution;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.MeshGenerator;
 import dev.meshctl.xds.translate.common.ConfigSources;
 import dev.meshctl.xds.translate.common.TypedConfigs;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
+import dev.meshctl.xds.translate.endpoint.LocalityLb;
+import dev.meshctl.xds.translate.endpoint.LocalityViews;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -157,11 +160,49 @@ public final class ClusterTranslator {
     if (rule.isPresent() && resolution != Resolution.PASSTHROUGH) {
       ClusterPolicies.apply(c, policy);
     }
+    if (LocalityViews.weightedLbConfig(mesh, policy)) {
+      c.setCommonLbConfig(
+          c.getCommonLbConfig().toBuilder()
+              .setLocalityWeightedLbConfig(
+                  Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance()));
+    }
     // After the policies: a PASSTHROUGH load balancer changes the cluster type TLS depends on.
     ClusterTls.apply(c, policy.tls(), snapshot, service, port, host, subset);
     // Last: the PROXY header wraps whatever transport TLS chose.
     ClusterTls.proxyProtocol(c, policy.proxyProtocol());
     return c.build();
+  }
+
+  /**
+   * {@code clusters} with the inline endpoints of STRICT_DNS clusters as {@code proxy} sees them
+   * under locality load balancing ({@link LocalityViews}); the same list when nothing changes. The
+   * outbound clusters are shared by the proxies of a scope; only these assignments depend on where
+   * a proxy is.
+   */
+  public static List<Cluster> forLocality(
+      List<Cluster> clusters, MeshSnapshot snapshot, Proxy proxy) {
+    List<Cluster> out = null;
+    for (int i = 0; i < clusters.size(); i++) {
+      Cluster c = clusters.get(i);
+      if (c.getType() != Cluster.DiscoveryType.STRICT_DNS) {
+        continue;
+      }
+      Optional<LocalityLb.View> view = LocalityViews.forCluster(snapshot, proxy, c.getName());
+      if (view.isEmpty()) {
+        continue;
+      }
+      Optional<ClusterLoadAssignment> cla =
+          EndpointTranslator.translate(
+              snapshot, c.getName(), MeshGenerator.subsets(snapshot), view.get());
+      if (cla.isEmpty()) {
+        continue;
+      }
+      if (out == null) {
+        out = new ArrayList<>(clusters);
+      }
+      out.set(i, c.toBuilder().setLoadAssignment(cla.get()).build());
+    }
+    return out == null ? clusters : out;
   }
 
   /**

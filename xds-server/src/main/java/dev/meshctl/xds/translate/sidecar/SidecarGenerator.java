@@ -51,15 +51,18 @@ public final class SidecarGenerator implements XdsGenerator {
   private static List<Cluster> clusters(TranslationContext context, SidecarScope scope) {
     List<Cluster> out =
         new ArrayList<>(
-            context.memo(
-                new OutboundClustersKey(
-                    scope.proxy().namespace(),
-                    scope.sidecar(),
-                    scope
-                        .snapshot()
-                        .destinationRules()
-                        .selectedFor(scope.proxy().namespace(), scope.proxy().labels())),
-                k -> ClusterTranslator.outbound(scope)));
+            ClusterTranslator.forLocality(
+                context.memo(
+                    new OutboundClustersKey(
+                        scope.proxy().namespace(),
+                        scope.sidecar(),
+                        scope
+                            .snapshot()
+                            .destinationRules()
+                            .selectedFor(scope.proxy().namespace(), scope.proxy().labels())),
+                    k -> ClusterTranslator.outbound(scope)),
+                scope.snapshot(),
+                scope.proxy()));
     out.addAll(ClusterTranslator.inbound(scope));
     return out;
   }

@@ -166,7 +166,7 @@ class MeshConfigDecoderTest {
         MeshConfigDecoder.decode(
             """
             outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: egress}, extra: 1}
-            localityLbSetting: {enabled: true}
+            h2UpgradePolicy: UPGRADE
             accessLogFile: /dev/stdout
             frobnicate: true
             defaultConfig: {proxyMetadata: {}, warpDrive: 9}
@@ -179,7 +179,7 @@ class MeshConfigDecoderTest {
         .containsExactly(
             "mesh config: outboundTrafficPolicy.egressProxy: is not supported yet; ignored",
             "mesh config: outboundTrafficPolicy.extra: unknown field; ignored",
-            "mesh config: localityLbSetting: is not supported yet; ignored",
+            "mesh config: h2UpgradePolicy: is not supported yet; ignored",
             "mesh config: frobnicate: unknown field; ignored",
             "mesh config: defaultConfig.warpDrive: unknown field; ignored",
             "mesh config: discoverySelectors[0].matchFields: unknown field; ignored");
@@ -193,5 +193,33 @@ class MeshConfigDecoderTest {
         .containsExactly(
             "mesh config: enableAutoMtls: must be true or false, got 1",
             "mesh config: connectTimeout: duration \"0s\" must be at least 1ms");
+  }
+
+  @Test
+  void localityLbSettingIsReadAndCheckedLikeADestinationRules() {
+    MeshConfigDecoder.Result ok =
+        MeshConfigDecoder.decode(
+            "localityLbSetting: {enabled: true, failover: [{from: us-east, to: eu-west}]}");
+    assertThat(ok.errors()).isEmpty();
+    assertThat(ok.warnings()).isEmpty();
+    assertThat(ok.config().get().localityLbSetting().failover())
+        .containsExactly(
+            new dev.meshctl.crds.networking.DestinationRule.Failover("us-east", "eu-west"));
+    assertThat(MeshConfigDecoder.decode("{}").config().get().localityLbSetting())
+        .isEqualTo(MeshConfig.DEFAULT_LOCALITY_LB);
+
+    MeshConfigDecoder.Result bad =
+        MeshConfigDecoder.decode("localityLbSetting: {distribute: [{from: a, to: {a: 50}}]}");
+    assertThat(bad.config()).isEmpty();
+    assertThat(bad.errors())
+        .containsExactly(
+            "mesh config: localityLbSetting.distribute[0].to: weights must sum to 100, got 50");
+
+    MeshConfigDecoder.Result typo = MeshConfigDecoder.decode("localityLbSetting: {enable: false}");
+    assertThat(typo.config()).isEmpty();
+    assertThat(typo.errors())
+        .singleElement()
+        .asString()
+        .startsWith("mesh config: localityLbSetting.enable: unknown field");
   }
 }
