@@ -134,4 +134,32 @@ class LocalityLoadBalancingGrpcTest {
     assertThat(fromEu.get("west")).isBetween(150L, 250L);
     assertThat(mesh.diagnostics()).isEmpty();
   }
+
+  /**
+   * Kubernetes' {@code trafficDistribution: PreferClose} needs no DestinationRule and no outlier
+   * detection: the client's zone is priority 0, so every call stays there.
+   */
+  @Test
+  void preferCloseKeepsCallsInTheClientsZoneWithoutADestinationRule() throws Exception {
+    mesh.write(
+        "service.yaml",
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: greeter, namespace: default}
+        spec:
+          clusterIP: 10.96.7.7
+          trafficDistribution: PreferClose
+          selector: {app: greeter}
+          ports: [{name: grpc, port: %d, targetPort: grpc}]
+        """
+            .formatted(GrpcMesh.PORT));
+    mesh.backend("near", "v1", Map.of("istio-locality", "us-east.us-east-1a"));
+    mesh.backend("far", "v1", Map.of("istio-locality", "eu-west.eu-west-1a"));
+    mesh.start();
+    ManagedChannel east = mesh.client(Map.of(), GrpcMesh.TARGET_HOST, US_EAST_1A);
+
+    assertThat(spread(east, 60)).containsExactly(Map.entry("near", 60L));
+    assertThat(mesh.diagnostics()).isEmpty();
+  }
 }

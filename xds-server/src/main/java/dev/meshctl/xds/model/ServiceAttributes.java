@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param exportTo where the service is visible; empty means everywhere
  * @param subjectAltNames identities accepted from the service's endpoints
  * @param source the ServiceEntry this service came from, or {@code null}
+ * @param trafficDistribution the service's preference for nearby endpoints
  */
 public record ServiceAttributes(
     String host,
@@ -23,7 +24,8 @@ public record ServiceAttributes(
     List<String> addresses,
     List<String> exportTo,
     List<String> subjectAltNames,
-    NamespacedName source) {
+    NamespacedName source,
+    TrafficDistribution trafficDistribution) {
 
   /** A plain Kubernetes Service. */
   public static final ServiceAttributes KUBERNETES =
@@ -34,6 +36,27 @@ public record ServiceAttributes(
     addresses = List.copyOf(addresses);
     exportTo = List.copyOf(exportTo);
     subjectAltNames = List.copyOf(subjectAltNames);
+    java.util.Objects.requireNonNull(trafficDistribution, "trafficDistribution");
+  }
+
+  /** Attributes without a traffic distribution preference. */
+  public ServiceAttributes(
+      String host,
+      Resolution resolution,
+      boolean meshExternal,
+      List<String> addresses,
+      List<String> exportTo,
+      List<String> subjectAltNames,
+      NamespacedName source) {
+    this(
+        host,
+        resolution,
+        meshExternal,
+        addresses,
+        exportTo,
+        subjectAltNames,
+        source,
+        TrafficDistribution.ANY);
   }
 
   /** True when the service was declared by a ServiceEntry. */

@@ -89,7 +89,8 @@ public final class ServiceEntries {
             addresses,
             se.exportTo() == null ? List.of() : se.exportTo(),
             se.subjectAltNames() == null ? List.of() : se.subjectAltNames(),
-            NamespacedName.of(config.namespace(), config.name()));
+            NamespacedName.of(config.namespace(), config.name()),
+            TrafficDistribution.of(null, config.annotations()));
     return new Service(
         NamespacedName.of(config.namespace(), host),
         config.labels(),

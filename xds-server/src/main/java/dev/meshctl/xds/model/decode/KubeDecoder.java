@@ -19,6 +19,7 @@ import dev.meshctl.xds.model.SecretBytes;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServiceAttributes;
 import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.model.TrafficDistribution;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -222,15 +223,19 @@ public final class KubeDecoder {
     }
     Map<String, String> annotations = r.stringMap(md, "metadata", "annotations");
     List<String> exportTo = exportTo(annotations.getOrDefault(EXPORT_TO_ANNOTATION, ""), r);
+    String distributionSpec = r.string(spec, "spec", "trafficDistribution", "");
+    TrafficDistribution distribution =
+        TrafficDistribution.of(distributionSpec.isEmpty() ? null : distributionSpec, annotations);
     return new Service(
         id(doc),
         r.stringMap(md, "metadata", "labels"),
         r.stringMap(spec, "spec", "selector"),
         clusterIp,
         ports,
-        exportTo.isEmpty()
+        exportTo.isEmpty() && distribution == TrafficDistribution.ANY
             ? ServiceAttributes.KUBERNETES
-            : new ServiceAttributes("", null, false, List.of(), exportTo, List.of(), null));
+            : new ServiceAttributes(
+                "", null, false, List.of(), exportTo, List.of(), null, distribution));
   }
 
   /** Istio's annotation limiting where a Kubernetes Service is visible, like {@code exportTo}. */

@@ -8,6 +8,7 @@ import dev.meshctl.xds.model.MeshEndpoint;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.model.TrafficDistribution;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.names.ResourceNames.ClusterKey;
 import dev.meshctl.xds.names.ResourceNames.Direction;
@@ -28,12 +29,13 @@ import java.util.TreeMap;
 /**
  * Builds the {@link ClusterLoadAssignment} of an outbound EDS cluster ({@code
  * outbound|port|subset|host}) from the snapshot. The same for every proxy, sidecar or proxyless, so
- * callers memoise it per push. Only ready endpoints are sent; endpoints are grouped by locality,
- * each carrying its weight (1 unless a ServiceEntry endpoint says otherwise) and each locality the
- * sum of its endpoints' weights (gRPC ignores localities of weight 0). {@code unix://} addresses
- * become pipes. Endpoints whose pod has label {@code security.istio.io/tlsMode=istio} carry
- * metadata {@code envoy.transport_socket_match: {tlsMode: istio}}, which auto-mTLS clusters match.
- * Also builds the inline assignment of DNS clusters. Pure; any thread.
+ * callers memoise it per push. Only ready endpoints are sent (not-ready ones too, as unhealthy, for
+ * a service with a traffic distribution preference); endpoints are grouped by locality, each
+ * carrying its weight (1 unless a ServiceEntry endpoint says otherwise) and each locality the sum
+ * of its endpoints' weights (gRPC ignores localities of weight 0). {@code unix://} addresses become
+ * pipes. Endpoints whose pod has label {@code security.istio.io/tlsMode=istio} carry metadata
+ * {@code envoy.transport_socket_match: {tlsMode: istio}}, which auto-mTLS clusters match. Also
+ * builds the inline assignment of DNS clusters. Pure; any thread.
  */
 public final class EndpointTranslator {
   private EndpointTranslator() {}
@@ -74,9 +76,14 @@ public final class EndpointTranslator {
     if (subsetLabels.isEmpty()) {
       return Optional.empty();
     }
+    // A service preferring nearby endpoints fails over by endpoint health (no outlier detection),
+    // so its not-ready endpoints are sent too, marked unhealthy, as Istio does.
+    boolean sendUnhealthy =
+        service.get().attributes().trafficDistribution() != TrafficDistribution.ANY;
     Map<Locality, List<MeshEndpoint>> byLocality = new TreeMap<>(LOCALITY_ORDER);
     for (MeshEndpoint e : snapshot.endpoints().endpoints(service.get().id(), key.port())) {
-      if (e.ready() && e.labels().entrySet().containsAll(subsetLabels.get().entrySet())) {
+      if ((e.ready() || sendUnhealthy)
+          && e.labels().entrySet().containsAll(subsetLabels.get().entrySet())) {
         byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
       }
     }
@@ -141,7 +148,7 @@ public final class EndpointTranslator {
     if (ResourceNames.TLS_MODE_ISTIO.equals(e.labels().get(ResourceNames.TLS_MODE_LABEL))) {
       b.setMetadata(ISTIO_TLS_MODE);
     }
-    return b.setHealthStatus(HealthStatus.HEALTHY)
+    return b.setHealthStatus(e.ready() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY)
         .setLoadBalancingWeight(UInt32Value.of(e.weight()))
         .setEndpoint(Endpoint.newBuilder().setAddress(address))
         .build();

@@ -10,6 +10,7 @@ import dev.meshctl.xds.model.NamespacedName;
 import dev.meshctl.xds.model.Node;
 import dev.meshctl.xds.model.Pod;
 import dev.meshctl.xds.model.Service;
+import dev.meshctl.xds.model.TrafficDistribution;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.names.ResourceNames.ClusterKey;
 import dev.meshctl.xds.proxy.Proxy;
@@ -34,31 +35,71 @@ public final class LocalityViews {
   /** Istio's label for a node's host name, added to workload labels. */
   static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
 
-  /** The effective setting, or empty when locality load balancing is off for this policy. */
-  public static Optional<LocalityLbSetting> effective(MeshConfig mesh, LoadBalancerSettings lb) {
+  /**
+   * The setting in force for a cluster.
+   *
+   * @param setting the locality setting
+   * @param force whether failover applies without outlier detection (a Service's traffic
+   *     distribution preference, which relies on endpoint health instead)
+   */
+  public record Effective(LocalityLbSetting setting, boolean force) {}
+
+  /** Failover labels of a same-zone preference: network, region, zone. */
+  static final List<String> SAME_ZONE =
+      List.of(LocalityLb.NETWORK_LABEL, Node.REGION_LABEL, Node.ZONE_LABEL);
+
+  /** Failover labels of a same-node preference: network, region, zone, subzone, node. */
+  static final List<String> SAME_NODE =
+      List.of(
+          LocalityLb.NETWORK_LABEL,
+          Node.REGION_LABEL,
+          Node.ZONE_LABEL,
+          Node.SUBZONE_LABEL,
+          HOSTNAME_LABEL);
+
+  /**
+   * The effective setting, or empty when locality load balancing is off for this policy: the rule's
+   * {@code localityLbSetting}, else the service's traffic distribution preference, else the mesh's.
+   */
+  public static Optional<Effective> effective(
+      MeshConfig mesh, LoadBalancerSettings lb, Service service) {
     if (lb != null && lb.zoneAwareLbSetting() != null) {
       // Zone-aware load balancing is not implemented: no locality setting rather than a wrong one.
       return Optional.empty();
     }
-    LocalityLbSetting setting =
-        lb != null && lb.localityLbSetting() != null
-            ? lb.localityLbSetting()
-            : mesh.localityLbSetting();
-    return Boolean.FALSE.equals(setting.enabled()) ? Optional.empty() : Optional.of(setting);
+    if (lb != null && lb.localityLbSetting() != null) {
+      return enabled(lb.localityLbSetting(), false);
+    }
+    TrafficDistribution preference = service.attributes().trafficDistribution();
+    if (preference != TrafficDistribution.ANY) {
+      List<String> labels =
+          preference == TrafficDistribution.PREFER_SAME_NODE ? SAME_NODE : SAME_ZONE;
+      return Optional.of(
+          new Effective(new LocalityLbSetting(List.of(), List.of(), labels, true), true));
+    }
+    return enabled(mesh.localityLbSetting(), false);
+  }
+
+  private static Optional<Effective> enabled(LocalityLbSetting setting, boolean force) {
+    return Boolean.FALSE.equals(setting.enabled())
+        ? Optional.empty()
+        : Optional.of(new Effective(setting, force));
   }
 
   /**
-   * Whether a cluster under {@code policy} gets Envoy's {@code locality_weighted_lb_config}: with
-   * {@code distribute}, or with failover rules that apply (outlier detection set).
+   * Whether a cluster of {@code service} under {@code policy} gets Envoy's {@code
+   * locality_weighted_lb_config}: with {@code distribute}, or with failover rules that apply
+   * (outlier detection set, or forced by the service).
    */
-  public static boolean weightedLbConfig(MeshConfig mesh, TrafficPolicy policy) {
-    Optional<LocalityLbSetting> s = effective(mesh, policy.loadBalancer());
-    if (s.isEmpty()) {
+  public static boolean weightedLbConfig(MeshConfig mesh, TrafficPolicy policy, Service service) {
+    Optional<Effective> e = effective(mesh, policy.loadBalancer(), service);
+    if (e.isEmpty()) {
       return false;
     }
-    boolean failover = policy.outlierDetection() != null;
-    return !s.get().distribute().isEmpty()
-        || (failover && (!s.get().failover().isEmpty() || !s.get().failoverPriority().isEmpty()));
+    LocalityLbSetting s = e.get().setting();
+    boolean failover = e.get().force() || policy.outlierDetection() != null;
+    return !s.distribute().isEmpty()
+        || (failover && (!s.failover().isEmpty() || !s.failoverPriority().isEmpty()));
   }
 
   /**
@@ -80,12 +121,13 @@ public final class LocalityViews {
         TrafficPolicy.ruleFor(snapshot, service.get(), proxy.namespace(), proxy.labels())
             .map(r -> TrafficPolicy.of(r, key.get().subset(), key.get().port()))
             .orElse(TrafficPolicy.NONE);
-    Optional<LocalityLbSetting> setting = effective(snapshot.mesh(), policy.loadBalancer());
-    if (setting.isEmpty()) {
+    Optional<Effective> effective =
+        effective(snapshot.mesh(), policy.loadBalancer(), service.get());
+    if (effective.isEmpty()) {
       return Optional.empty();
     }
-    LocalityLbSetting s = setting.get();
-    boolean failover = policy.outlierDetection() != null;
+    LocalityLbSetting s = effective.get().setting();
+    boolean failover = effective.get().force() || policy.outlierDetection() != null;
     if (s.distribute().isEmpty() && !failover) {
       return Optional.empty();
     }

@@ -10,6 +10,7 @@ import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Resolution;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
+import dev.meshctl.xds.model.TrafficDistribution;
 import dev.meshctl.xds.names.ResourceNames;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.MeshGenerator;
@@ -160,7 +161,16 @@ public final class ClusterTranslator {
     if (rule.isPresent() && resolution != Resolution.PASSTHROUGH) {
       ClusterPolicies.apply(c, policy);
     }
-    if (LocalityViews.weightedLbConfig(mesh, policy)) {
+    if (service.attributes().trafficDistribution() != TrafficDistribution.ANY
+        && !c.getCommonLbConfig().hasHealthyPanicThreshold()) {
+      // Unhealthy endpoints are sent for it (see EndpointTranslator); in panic mode Envoy would
+      // route to them, so panic mode is off unless outlier detection's minHealthPercent says.
+      c.setCommonLbConfig(
+          c.getCommonLbConfig().toBuilder()
+              .setHealthyPanicThreshold(
+                  io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(0)));
+    }
+    if (LocalityViews.weightedLbConfig(mesh, policy, service)) {
       c.setCommonLbConfig(
           c.getCommonLbConfig().toBuilder()
               .setLocalityWeightedLbConfig(

@@ -6,6 +6,7 @@ import dev.meshctl.crds.networking.DestinationRule.LocalityLbSetting;
 import dev.meshctl.xds.model.Locality;
 import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.translate.Subscription;
@@ -118,7 +119,10 @@ class LocalityViewsTest {
   @Test
   void theRulesSettingWinsAndEnabledFalseTurnsLocalityOffAtEitherLevel() {
     LocalityLbSetting mesh = MeshConfig.DEFAULT.localityLbSetting();
-    assertThat(LocalityViews.effective(MeshConfig.DEFAULT, null)).contains(mesh);
+    Service web =
+        MeshFixture.snapshot(MESH).services().byHost("web.default.svc.cluster.local").orElseThrow();
+    assertThat(LocalityViews.effective(MeshConfig.DEFAULT, null, web))
+        .contains(new LocalityViews.Effective(mesh, false));
     MeshSnapshot off =
         MeshFixture.snapshot(
             MESH
