@@ -235,7 +235,7 @@ final class DestinationRuleRules {
     }
   }
 
-  private static void outlier(Findings f, String p, OutlierDetection o) {
+  static void outlier(Findings f, String p, OutlierDetection o) {
     if (o == null) {
       return;
     }

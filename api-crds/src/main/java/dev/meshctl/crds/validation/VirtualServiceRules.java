@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** Istio's semantic rules for VirtualService. Stateless. */
 final class VirtualServiceRules {
-  private static final Set<String> RETRY_ON =
+  static final Set<String> RETRY_ON =
       Set.of(
           "5xx",
           "gateway-error",

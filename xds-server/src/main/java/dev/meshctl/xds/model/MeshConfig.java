@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param localityLbSetting the mesh-wide locality load balancing setting, used for clusters whose
  *     DestinationRule sets none; Istio's default is enabled with no rules (failover by locality
  *     wherever outlier detection is set)
+ * @param defaults defaults for what Istio resources leave unset (retries, exportTo, connection
+ *     pool, HTTP/2 upgrade, ...)
  */
 public record MeshConfig(
     String trustDomain,
@@ -40,7 +42,8 @@ public record MeshConfig(
     IngressControllerMode ingressControllerMode,
     String ingressClass,
     String discoveryAddress,
-    LocalityLbSetting localityLbSetting)
+    LocalityLbSetting localityLbSetting,
+    MeshDefaults defaults)
     implements ConfigObject {
 
   /** Istio's default mesh locality setting: enabled, no distribute or failover rules. */
@@ -70,6 +73,52 @@ public record MeshConfig(
     Objects.requireNonNull(ingressClass, "ingressClass");
     Objects.requireNonNull(discoveryAddress, "discoveryAddress");
     Objects.requireNonNull(localityLbSetting, "localityLbSetting");
+    Objects.requireNonNull(defaults, "defaults");
+  }
+
+  /** A mesh config with Istio's defaults for what resources leave unset. */
+  public MeshConfig(
+      String trustDomain,
+      String domainSuffix,
+      String rootNamespace,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      Duration connectTimeout,
+      boolean enableAutoMtls,
+      List<LabelSelector> discoverySelectors,
+      IngressControllerMode ingressControllerMode,
+      String ingressClass,
+      String discoveryAddress,
+      LocalityLbSetting localityLbSetting) {
+    this(
+        trustDomain,
+        domainSuffix,
+        rootNamespace,
+        outboundTrafficPolicy,
+        connectTimeout,
+        enableAutoMtls,
+        discoverySelectors,
+        ingressControllerMode,
+        ingressClass,
+        discoveryAddress,
+        localityLbSetting,
+        MeshDefaults.DEFAULT);
+  }
+
+  /** This config with {@code defaults} instead. */
+  public MeshConfig withDefaults(MeshDefaults defaults) {
+    return new MeshConfig(
+        trustDomain,
+        domainSuffix,
+        rootNamespace,
+        outboundTrafficPolicy,
+        connectTimeout,
+        enableAutoMtls,
+        discoverySelectors,
+        ingressControllerMode,
+        ingressClass,
+        discoveryAddress,
+        localityLbSetting,
+        defaults);
   }
 
   /** A mesh config with Istio's default locality setting. */

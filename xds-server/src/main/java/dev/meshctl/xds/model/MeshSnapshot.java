@@ -149,6 +149,12 @@ public record MeshSnapshot(
     // ServiceEntry services first: a Kubernetes Service with the same host replaces them.
     List<Service> all = new ArrayList<>(entries.services());
     all.addAll(services);
+    all = ExportToDefaults.services(all, mesh.defaults().serviceExportTo());
+    virtualServices =
+        ExportToDefaults.virtualServices(virtualServices, mesh.defaults().virtualServiceExportTo());
+    destinationRules =
+        ExportToDefaults.destinationRules(
+            destinationRules, mesh.defaults().destinationRuleExportTo());
     ServiceIndex serviceIndex = ServiceIndex.build(mesh.domainSuffix(), all);
     PodIndex podIndex = PodIndex.build(pods, nodeLocalities);
     // Roots absorb their delegates here, so sidecars, gateways and proxyless all see merged rules.

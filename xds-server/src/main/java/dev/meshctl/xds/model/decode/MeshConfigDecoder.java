@@ -2,10 +2,6 @@ package dev.meshctl.xds.model.decode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshctl.crds.IstioDuration;
-import dev.meshctl.crds.decode.IstioConfigDecoder;
-import dev.meshctl.crds.networking.DestinationRule.LocalityLbSetting;
-import dev.meshctl.crds.validation.Finding;
-import dev.meshctl.crds.validation.LocalityRules;
 import dev.meshctl.xds.model.LabelSelector;
 import dev.meshctl.xds.model.MeshConfig;
 import java.time.Duration;
@@ -89,7 +85,7 @@ public final class MeshConfigDecoder {
     MeshConfig.IngressControllerMode ingressMode = base.ingressControllerMode();
     String ingressClass = base.ingressClass();
     String discoveryAddress = null;
-    LocalityLbSetting localityLb = base.localityLbSetting();
+    MeshDefaultsReader defaults = new MeshDefaultsReader(base.localityLbSetting(), base.defaults());
     for (Map.Entry<String, JsonNode> e : fields(root)) {
       String f = e.getKey();
       JsonNode v = e.getValue();
@@ -103,10 +99,17 @@ public final class MeshConfigDecoder {
         case "ingressControllerMode" -> ingressMode = r.ingressMode(v, f, ingressMode);
         case "ingressClass" -> ingressClass = r.text(v, f, ingressClass);
         case "defaultConfig" -> discoveryAddress = r.defaultConfig(v, f);
-        case "localityLbSetting" -> localityLb = r.localityLb(v, f, localityLb);
-        default -> r.unknown(f, MeshConfigFields.NO_EFFECT, MeshConfigFields.NOT_SUPPORTED);
+        default -> {
+          if (MeshDefaultsReader.FIELDS.contains(f)) {
+            defaults.read(f, v);
+          } else {
+            r.unknown(f, MeshConfigFields.NO_EFFECT, MeshConfigFields.NOT_SUPPORTED);
+          }
+        }
       }
     }
+    defaults.errors().forEach(e -> r.error("", e));
+    defaults.warnings().forEach(w -> r.warnings.add(PREFIX + w));
     if (discoveryAddress == null) {
       discoveryAddress = "istiod." + rootNamespace + ".svc:15012";
     }
@@ -122,7 +125,8 @@ public final class MeshConfigDecoder {
             ingressMode,
             ingressClass,
             discoveryAddress,
-            localityLb));
+            defaults.locality(),
+            defaults.defaults()));
   }
 
   static List<Map.Entry<String, JsonNode>> fields(JsonNode node) {
@@ -160,24 +164,6 @@ public final class MeshConfigDecoder {
       } else if (!noEffect.contains(field)) {
         warn(path, "unknown field; ignored");
       }
-    }
-
-    /** Istio's {@code LocalityLoadBalancerSetting}, read and checked as a DestinationRule's. */
-    LocalityLbSetting localityLb(JsonNode v, String path, LocalityLbSetting def) {
-      if (v == null || v.isNull()) {
-        return def;
-      }
-      IstioConfigDecoder.Part<LocalityLbSetting> part =
-          IstioConfigDecoder.decodePart(v, LocalityLbSetting.class, path);
-      part.errors().forEach(e -> errors.add(PREFIX + e));
-      if (part.value() == null) {
-        return def;
-      }
-      for (Finding finding : LocalityRules.checkMesh(path, part.value()).findings()) {
-        (finding.severity() == Finding.Severity.ERROR ? errors : warnings)
-            .add(PREFIX + finding.path() + ": " + finding.message());
-      }
-      return part.value();
     }
 
     String text(JsonNode v, String path, String def) {

@@ -37,18 +37,10 @@ final class MeshConfigFields {
   /** Istio fields that would change generated config but are not implemented: warned about. */
   static final Set<String> NOT_SUPPORTED =
       Set.of(
-          "defaultDestinationRuleExportTo",
-          "defaultHttpRetryPolicy",
-          "defaultServiceExportTo",
-          "defaultVirtualServiceExportTo",
-          "dnsRefreshRate",
-          "h2UpgradePolicy",
           "inboundClusterStatName",
           "meshMTLS",
           "outboundClusterStatName",
-          "protocolDetectionTimeout",
           "serviceSettings",
-          "tcpKeepalive",
           "tlsDefaults");
 
   /** ProxyConfig ({@code defaultConfig}) fields: read by the proxy's agent, not by us. */

@@ -120,7 +120,8 @@ public final class LocalityViews {
     TrafficPolicy policy =
         TrafficPolicy.ruleFor(snapshot, service.get(), proxy.namespace(), proxy.labels())
             .map(r -> TrafficPolicy.of(r, key.get().subset(), key.get().port()))
-            .orElse(TrafficPolicy.NONE);
+            .orElse(TrafficPolicy.NONE)
+            .withMeshDefaults(snapshot.mesh().defaults());
     Optional<Effective> effective =
         effective(snapshot.mesh(), policy.loadBalancer(), service.get());
     if (effective.isEmpty()) {

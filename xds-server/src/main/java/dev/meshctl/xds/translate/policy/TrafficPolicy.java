@@ -8,6 +8,7 @@ import dev.meshctl.crds.networking.DestinationRule.LoadBalancerSettings;
 import dev.meshctl.crds.networking.DestinationRule.OutlierDetection;
 import dev.meshctl.crds.networking.DestinationRule.PortTrafficPolicy;
 import dev.meshctl.crds.networking.DestinationRule.Subset;
+import dev.meshctl.xds.model.MeshDefaults;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.model.Service;
 import java.util.List;
@@ -90,6 +91,19 @@ public record TrafficPolicy(
       }
     }
     return p;
+  }
+
+  /**
+   * This policy completed by the mesh config's {@code defaultTrafficPolicy}: its connection pool
+   * and outlier detection where this policy sets none (each replaced as a whole, as in Istio).
+   */
+  public TrafficPolicy withMeshDefaults(MeshDefaults defaults) {
+    return new TrafficPolicy(
+        loadBalancer,
+        pick(connectionPool, defaults.connectionPool()),
+        pick(outlierDetection, defaults.outlierDetection()),
+        tls,
+        proxyProtocol);
   }
 
   /** The subset named {@code name}, or empty. */

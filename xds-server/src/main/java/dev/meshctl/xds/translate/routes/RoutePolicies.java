@@ -14,6 +14,7 @@ import dev.meshctl.crds.networking.VirtualService.GrpcStatus;
 import dev.meshctl.crds.networking.VirtualService.HttpFaultInjection;
 import dev.meshctl.crds.networking.VirtualService.HttpRetry;
 import dev.meshctl.crds.networking.VirtualService.HttpStatus;
+import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.translate.common.TypedConfigs;
 import dev.meshctl.xds.translate.policy.Protos;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -55,15 +56,37 @@ public final class RoutePolicies {
   }
 
   /**
+   * The retry policy of an Envoy route whose rule sets no {@code retries}: the mesh config's {@code
+   * defaultHttpRetryPolicy} when set (none when its attempts are 0), else Istio's default; a route
+   * that hashes to pick its endpoint does not avoid the previous host (retries stay sticky).
+   */
+  public static Optional<RetryPolicy> meshDefault(MeshConfig mesh, boolean hashed) {
+    HttpRetry configured = mesh.defaults().defaultHttpRetryPolicy();
+    if (configured != null) {
+      return convert(configured, false, hashed);
+    }
+    RetryPolicy p = defaultRetryPolicy();
+    return Optional.of(hashed ? withoutPreviousHosts(p) : p);
+  }
+
+  private static RetryPolicy withoutPreviousHosts(RetryPolicy p) {
+    return p.toBuilder().clearRetryHostPredicate().build();
+  }
+
+  /**
    * The retry policy of a rule: the default when {@code retries} is absent (Envoy only: grpc has no
    * default), none when {@code attempts} is 0 or unset, else attempts, conditions ({@code retryOn};
    * numeric entries become retriable status codes), per-try timeout, backoff, retrying other
    * localities, and avoiding the previous host unless {@code retryIgnorePreviousHosts: false}.
    */
-  static Optional<RetryPolicy> retries(HttpRetry r, RouteContext ctx) {
+  static Optional<RetryPolicy> retries(HttpRetry r, RouteContext ctx, boolean hashed) {
     if (r == null) {
-      return ctx.grpc() ? Optional.empty() : Optional.of(defaultRetryPolicy());
+      return ctx.grpc() ? Optional.empty() : meshDefault(ctx.snapshot().mesh(), hashed);
     }
+    return convert(r, ctx.grpc(), hashed);
+  }
+
+  private static Optional<RetryPolicy> convert(HttpRetry r, boolean grpc, boolean hashed) {
     if (r.attempts() == null || r.attempts() <= 0) {
       return Optional.empty();
     }
@@ -92,7 +115,7 @@ public final class RoutePolicies {
       p.setRetryBackOff(
           RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Protos.duration(r.backoff())));
     }
-    if (!ctx.grpc()) {
+    if (!grpc) {
       if (Boolean.TRUE.equals(r.retryRemoteLocalities())) {
         p.setRetryPriority(
             RetryPolicy.RetryPriority.newBuilder()
@@ -100,8 +123,13 @@ public final class RoutePolicies {
                 .setTypedConfig(
                     Any.pack(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(2).build())));
       }
-      if (!Boolean.FALSE.equals(r.retryIgnorePreviousHosts())) {
+      // Unset: avoid the previous host, except on hashed routes (retries stay sticky there).
+      boolean avoidPrevious =
+          r.retryIgnorePreviousHosts() == null ? !hashed : r.retryIgnorePreviousHosts();
+      if (avoidPrevious) {
         withPreviousHosts(p);
+      } else {
+        p.setHostSelectionRetryMaxAttempts(5);
       }
     }
     return Optional.of(p.build());

@@ -155,9 +155,10 @@ public final class VirtualServiceRoutes {
       }
       a.setWeightedClusters(w);
     }
-    hashPolicy(dests, ns, ctx).ifPresent(a::addHashPolicy);
+    Optional<RouteAction.HashPolicy> hash = hashPolicy(dests, ns, ctx);
+    hash.ifPresent(a::addHashPolicy);
     timeout(a, rule.timeout(), ctx);
-    RoutePolicies.retries(rule.retries(), ctx).ifPresent(a::setRetryPolicy);
+    RoutePolicies.retries(rule.retries(), ctx, hash.isPresent()).ifPresent(a::setRetryPolicy);
     if (!ctx.grpc()) {
       rewrite(a, rule);
       mirrors(a, rule, ns, ctx);

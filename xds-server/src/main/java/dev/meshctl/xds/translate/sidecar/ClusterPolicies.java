@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UInt64Value;
 import dev.meshctl.crds.networking.Common.ConnectionPoolSettings;
+import dev.meshctl.crds.networking.Common.H2UpgradePolicy;
 import dev.meshctl.crds.networking.Common.HttpSettings;
 import dev.meshctl.crds.networking.Common.TcpSettings;
 import dev.meshctl.crds.networking.DestinationRule.ConsistentHash;
@@ -14,12 +15,17 @@ import dev.meshctl.crds.networking.DestinationRule.Maglev;
 import dev.meshctl.crds.networking.DestinationRule.OutlierDetection;
 import dev.meshctl.crds.networking.DestinationRule.RingHash;
 import dev.meshctl.crds.networking.DestinationRule.Simple;
+import dev.meshctl.xds.model.MeshConfig;
+import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.translate.common.TypedConfigs;
 import dev.meshctl.xds.translate.policy.Protos;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.KeepaliveSettings;
 import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.Percent;
@@ -36,17 +42,56 @@ final class ClusterPolicies {
 
   private ClusterPolicies() {}
 
-  /** Applies {@code policy} to {@code c} (an EDS cluster built by {@link ClusterTranslator}). */
-  static void apply(Cluster.Builder c, TrafficPolicy policy) {
+  /**
+   * Applies {@code policy} (already completed by the mesh's defaults) to {@code c}, an outbound
+   * cluster of a port with {@code protocol} built by {@link ClusterTranslator}: first the HTTP/2
+   * upgrade, so the pool's HTTP/2 settings land on it, then the load balancer, the pool (with the
+   * mesh's TCP keepalive under the rule's) and outlier detection.
+   */
+  static void apply(Cluster.Builder c, TrafficPolicy policy, Protocol protocol, MeshConfig mesh) {
+    ConnectionPoolSettings pool =
+        policy.connectionPool() != null ? policy.connectionPool() : EMPTY_POOL;
+    if (shouldUpgradeToHttp2(protocol, mesh, pool)) {
+      HttpProtocolOptions.Builder options = existingHttpOptions(c);
+      if (!options.hasExplicitHttpConfig() && !options.hasUseDownstreamProtocolConfig()) {
+        options.setExplicitHttpConfig(
+            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()));
+        putHttpOptions(c, options);
+      }
+    }
     if (policy.loadBalancer() != null) {
       loadBalancer(c, policy.loadBalancer().lbPolicy());
     }
-    if (policy.connectionPool() != null) {
-      connectionPool(c, policy.connectionPool());
-    }
+    connectionPool(c, pool, mesh.defaults().tcpKeepalive());
     if (policy.outlierDetection() != null) {
       outlierDetection(c, policy.outlierDetection());
     }
+  }
+
+  private static final ConnectionPoolSettings EMPTY_POOL = new ConnectionPoolSettings(null, null);
+
+  /**
+   * Istio's rule: a rule's {@code useClientProtocol} never upgrades; its {@code h2UpgradePolicy}
+   * decides when set (even on a non-HTTP port: the user knows better than the port name); otherwise
+   * HTTP ports follow the mesh's {@code h2UpgradePolicy}. Clusters that already chose their
+   * upstream protocol (HTTP/2 and gRPC ports, sniffed ports) keep it.
+   */
+  static boolean shouldUpgradeToHttp2(
+      Protocol protocol, MeshConfig mesh, ConnectionPoolSettings pool) {
+    HttpSettings http = pool.http();
+    if (http != null) {
+      if (Boolean.TRUE.equals(http.useClientProtocol())) {
+        return false;
+      }
+      if (http.h2UpgradePolicy() == H2UpgradePolicy.UPGRADE) {
+        return true;
+      }
+      if (http.h2UpgradePolicy() == H2UpgradePolicy.DO_NOT_UPGRADE) {
+        return false;
+      }
+    }
+    return protocol.isHttp() && mesh.defaults().h2Upgrade();
   }
 
   private static void loadBalancer(Cluster.Builder c, LbPolicy lb) {
@@ -89,7 +134,10 @@ final class ClusterPolicies {
     }
   }
 
-  private static void connectionPool(Cluster.Builder c, ConnectionPoolSettings pool) {
+  private static void connectionPool(
+      Cluster.Builder c,
+      ConnectionPoolSettings pool,
+      dev.meshctl.crds.networking.Common.TcpKeepalive meshKeepalive) {
     CircuitBreakers.Thresholds.Builder t = c.getCircuitBreakers().getThresholds(0).toBuilder();
     TcpSettings tcp = pool.tcp();
     HttpSettings http = pool.http();
@@ -111,20 +159,8 @@ final class ClusterPolicies {
         common.setIdleTimeout(Protos.duration(tcp.idleTimeout()));
         commonSet = true;
       }
-      if (tcp.tcpKeepalive() != null) {
-        TcpKeepalive.Builder k = TcpKeepalive.newBuilder();
-        if (tcp.tcpKeepalive().probes() != null) {
-          k.setKeepaliveProbes(UInt32Value.of(tcp.tcpKeepalive().probes()));
-        }
-        if (tcp.tcpKeepalive().time() != null) {
-          k.setKeepaliveTime(UInt32Value.of((int) tcp.tcpKeepalive().time().getSeconds()));
-        }
-        if (tcp.tcpKeepalive().interval() != null) {
-          k.setKeepaliveInterval(UInt32Value.of((int) tcp.tcpKeepalive().interval().getSeconds()));
-        }
-        c.setUpstreamConnectionOptions(UpstreamConnectionOptions.newBuilder().setTcpKeepalive(k));
-      }
     }
+    keepalive(c, meshKeepalive, tcp == null ? null : tcp.tcpKeepalive());
     if (http != null) {
       if (positive(http.http1MaxPendingRequests())) {
         t.setMaxPendingRequests(UInt32Value.of(http.http1MaxPendingRequests()));
@@ -143,6 +179,7 @@ final class ClusterPolicies {
         common.setIdleTimeout(Protos.duration(http.idleTimeout()));
         commonSet = true;
       }
+      http2Settings(c, http);
     }
     c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(t));
     if (commonSet) {
@@ -156,9 +193,88 @@ final class ClusterPolicies {
                 .setHttpProtocolOptions(
                     io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance()));
       }
-      c.putTypedExtensionProtocolOptions(
-          TypedConfigs.UPSTREAM_HTTP_PROTOCOL_OPTIONS, Any.pack(options.build()));
+      putHttpOptions(c, options);
     }
+    if (http != null && Boolean.TRUE.equals(http.useClientProtocol())) {
+      // Upstream speaks whatever the client spoke, keeping any HTTP/1.1 options already chosen.
+      HttpProtocolOptions.Builder options = existingHttpOptions(c);
+      Http1ProtocolOptions http1 =
+          options.getExplicitHttpConfig().hasHttpProtocolOptions()
+              ? options.getExplicitHttpConfig().getHttpProtocolOptions()
+              : Http1ProtocolOptions.getDefaultInstance();
+      options.setUseDownstreamProtocolConfig(
+          HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+              .setHttpProtocolOptions(http1)
+              .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()));
+      putHttpOptions(c, options);
+    }
+  }
+
+  /**
+   * {@code maxConcurrentStreams} and {@code http2KeepAlive} apply to clusters that talk HTTP/2
+   * upstream (explicitly), as in Istio; on others they have nothing to configure.
+   */
+  private static void http2Settings(Cluster.Builder c, HttpSettings http) {
+    boolean streams = positive(http.maxConcurrentStreams());
+    if (!streams && http.http2KeepAlive() == null) {
+      return;
+    }
+    HttpProtocolOptions.Builder options = existingHttpOptions(c);
+    if (!options.getExplicitHttpConfig().hasHttp2ProtocolOptions()) {
+      return;
+    }
+    Http2ProtocolOptions.Builder h2 =
+        options.getExplicitHttpConfig().getHttp2ProtocolOptions().toBuilder();
+    if (streams) {
+      h2.setMaxConcurrentStreams(UInt32Value.of(http.maxConcurrentStreams()));
+    }
+    if (http.http2KeepAlive() != null) {
+      KeepaliveSettings.Builder k = KeepaliveSettings.newBuilder();
+      if (http.http2KeepAlive().interval() != null) {
+        k.setInterval(Protos.duration(http.http2KeepAlive().interval()));
+      }
+      if (http.http2KeepAlive().timeout() != null) {
+        k.setTimeout(Protos.duration(http.http2KeepAlive().timeout()));
+      }
+      h2.setConnectionKeepalive(k);
+    }
+    options.getExplicitHttpConfigBuilder().setHttp2ProtocolOptions(h2);
+    putHttpOptions(c, options);
+  }
+
+  /**
+   * TCP keepalive as Istio sets it: the mesh's {@code tcpKeepalive} first, then each field the rule
+   * sets on top; no keepalive when neither says anything.
+   */
+  private static void keepalive(
+      Cluster.Builder c,
+      dev.meshctl.crds.networking.Common.TcpKeepalive mesh,
+      dev.meshctl.crds.networking.Common.TcpKeepalive rule) {
+    if (mesh == null && rule == null) {
+      return;
+    }
+    TcpKeepalive.Builder k = TcpKeepalive.newBuilder();
+    for (dev.meshctl.crds.networking.Common.TcpKeepalive s :
+        new dev.meshctl.crds.networking.Common.TcpKeepalive[] {mesh, rule}) {
+      if (s == null) {
+        continue;
+      }
+      if (s.probes() != null && s.probes() > 0) {
+        k.setKeepaliveProbes(UInt32Value.of(s.probes()));
+      }
+      if (s.time() != null) {
+        k.setKeepaliveTime(UInt32Value.of((int) s.time().getSeconds()));
+      }
+      if (s.interval() != null) {
+        k.setKeepaliveInterval(UInt32Value.of((int) s.interval().getSeconds()));
+      }
+    }
+    c.setUpstreamConnectionOptions(UpstreamConnectionOptions.newBuilder().setTcpKeepalive(k));
+  }
+
+  private static void putHttpOptions(Cluster.Builder c, HttpProtocolOptions.Builder options) {
+    c.putTypedExtensionProtocolOptions(
+        TypedConfigs.UPSTREAM_HTTP_PROTOCOL_OPTIONS, Any.pack(options.build()));
   }
 
   private static HttpProtocolOptions.Builder existingHttpOptions(Cluster.Builder c) {

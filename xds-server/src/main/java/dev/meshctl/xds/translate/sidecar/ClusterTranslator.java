@@ -52,7 +52,6 @@ public final class ClusterTranslator {
   private static final Duration NEVER = Duration.newBuilder().setSeconds(315576000000L).build();
 
   /** How often Envoy re-resolves DNS clusters (Istio's mesh default {@code dnsRefreshRate}). */
-  private static final Duration DNS_REFRESH_RATE = Duration.newBuilder().setSeconds(60).build();
 
   /** Idle timeout of passthrough upstream connections (Istio: 5 minutes). */
   private static final Duration PASSTHROUGH_IDLE = Duration.newBuilder().setSeconds(300).build();
@@ -144,7 +143,7 @@ public final class ClusterTranslator {
                   mesh)
               .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST)
               .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_ONLY)
-              .setDnsRefreshRate(DNS_REFRESH_RATE)
+              .setDnsRefreshRate(duration(mesh.defaults().dnsRefreshRate()))
               .setRespectDnsTtl(true);
     } else {
       c =
@@ -157,9 +156,11 @@ public final class ClusterTranslator {
     }
     applyUpstreamProtocol(c, port.protocol());
     TrafficPolicy policy =
-        rule.map(r -> TrafficPolicy.of(r, subset, port.port())).orElse(TrafficPolicy.NONE);
-    if (rule.isPresent() && resolution != Resolution.PASSTHROUGH) {
-      ClusterPolicies.apply(c, policy);
+        rule.map(r -> TrafficPolicy.of(r, subset, port.port()))
+            .orElse(TrafficPolicy.NONE)
+            .withMeshDefaults(mesh.defaults());
+    if (resolution != Resolution.PASSTHROUGH) {
+      ClusterPolicies.apply(c, policy, port.protocol(), mesh);
     }
     if (service.attributes().trafficDistribution() != TrafficDistribution.ANY
         && !c.getCommonLbConfig().hasHealthyPanicThreshold()) {

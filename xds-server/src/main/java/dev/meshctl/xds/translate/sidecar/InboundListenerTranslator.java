@@ -1,6 +1,5 @@
 package dev.meshctl.xds.translate.sidecar;
 
-import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import dev.meshctl.xds.model.MtlsMode;
 import dev.meshctl.xds.model.Protocol;
@@ -67,7 +66,10 @@ public final class InboundListenerTranslator {
     InboundInspectors.tlsInspector(chains).ifPresent(l::addListenerFilters);
     // After the TLS inspector: the HTTP inspector does not look inside TLS.
     InboundInspectors.httpInspector(chains).ifPresent(l::addListenerFilters);
-    return l.setListenerFiltersTimeout(Duration.getDefaultInstance()).build();
+    // Istio bounds inbound sniffing by the mesh's protocolDetectionTimeout (0: wait forever).
+    return l.setListenerFiltersTimeout(
+            ClusterTranslator.duration(scope.mesh().defaults().protocolDetectionTimeout()))
+        .build();
   }
 
   /** Chains for traffic to ports no service declares ({@code port} 0: any such port). */

@@ -191,7 +191,7 @@ public final class OutboundListenerTranslator {
             .setAddress(Listeners.address(e.bind(), e.port().port()))
             .setTrafficDirection(TrafficDirection.OUTBOUND)
             .setContinueOnListenerFiltersTimeout(true)
-            // Istio's protocolDetectionTimeout default: 0, never give up waiting for bytes.
+            // No HTTP inspector: no timeout (see inspectors for listeners that sniff).
             .setListenerFiltersTimeout(Duration.getDefaultInstance());
     if (!e.bindToPort()) {
       l.setBindToPort(BoolValue.of(false));
@@ -200,7 +200,7 @@ public final class OutboundListenerTranslator {
       case HTTP -> {
         l.addFilterChains(httpChain(name, ResourceNames.httpRouteConfig(e.port().port())));
         l.setDefaultFilterChain(passthroughChain(scope));
-        inspectors(l);
+        inspectors(l, scope);
       }
       case TCP -> {
         List<TcpRoutes.Claim> tcp = new ArrayList<>();
@@ -216,7 +216,7 @@ public final class OutboundListenerTranslator {
         // of a VIP-less service) would share its route; Istio names it by port then, too.
         l.addFilterChains(httpChain(name, ResourceNames.hostPort(host, e.port().port())));
         l.setDefaultFilterChain(tcpChain(cluster));
-        inspectors(l);
+        inspectors(l, scope);
       }
     }
     return l.build();
@@ -226,9 +226,12 @@ public final class OutboundListenerTranslator {
    * The TLS inspector comes with the HTTP inspector: a chain matching ALPN without {@code
    * raw_buffer} would make Envoy inject one anyway (envoyproxy/envoy#13601).
    */
-  private static void inspectors(Listener.Builder l) {
+  private static void inspectors(Listener.Builder l, SidecarScope scope) {
     l.addListenerFilters(TypedConfigs.tlsInspector());
     l.addListenerFilters(TypedConfigs.httpInspector());
+    // With an HTTP inspector, the mesh's protocolDetectionTimeout bounds the wait for bytes.
+    l.setListenerFiltersTimeout(
+        ClusterTranslator.duration(scope.mesh().defaults().protocolDetectionTimeout()));
   }
 
   private static FilterChain httpChain(String listenerName, String rds) {

@@ -2,6 +2,7 @@ package dev.meshctl.xds.translate.sidecar;
 
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
+import dev.meshctl.xds.model.MeshConfig;
 import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
@@ -11,7 +12,6 @@ import dev.meshctl.xds.translate.routes.RoutePolicies;
 import dev.meshctl.xds.translate.routes.RouteTarget;
 import dev.meshctl.xds.translate.routes.VirtualServiceRoutes;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -126,9 +127,15 @@ public final class RouteTranslator {
         VirtualServiceRoutes.translate(
             scope.snapshot().virtualServices().forHost(host, scope.proxy().namespace()), ctx);
     if (routes.isEmpty()) {
-      Route.Builder d = defaultRoute(ResourceNames.outboundCluster(port, "", host)).toBuilder();
-      ctx.hashPolicy(service.id().namespace(), host, "", port)
-          .ifPresent(h -> d.getRouteBuilder().addHashPolicy(h));
+      Optional<RouteAction.HashPolicy> hash =
+          ctx.hashPolicy(service.id().namespace(), host, "", port);
+      Route.Builder d =
+          defaultRoute(
+              ResourceNames.outboundCluster(port, "", host),
+              scope.snapshot().mesh(),
+              hash.isPresent())
+              .toBuilder();
+      hash.ifPresent(h -> d.getRouteBuilder().addHashPolicy(h));
       routes = List.of(d.build());
     }
     TreeSet<String> domains = new TreeSet<>(domains(scope, service));
@@ -178,12 +185,17 @@ public final class RouteTranslator {
     return new ArrayList<>(d);
   }
 
-  /** Istio's route with no VirtualService: everything to the service's cluster. */
-  static Route defaultRoute(String cluster) {
+  /**
+   * Istio's route with no VirtualService: everything to the service's cluster, retried by the
+   * mesh's default policy ({@code hashed}: the route picks endpoints by hash).
+   */
+  static Route defaultRoute(String cluster, MeshConfig mesh, boolean hashed) {
+    RouteAction.Builder action = routeAction(cluster);
+    RoutePolicies.meshDefault(mesh, hashed).ifPresent(action::setRetryPolicy);
     return Route.newBuilder()
         .setName(ResourceNames.DEFAULT_ROUTE)
         .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-        .setRoute(routeAction(cluster).setRetryPolicy(defaultRetryPolicy()))
+        .setRoute(action)
         .build();
   }
 
@@ -199,10 +211,6 @@ public final class RouteTranslator {
             RouteAction.MaxStreamDuration.newBuilder()
                 .setMaxStreamDuration(ZERO)
                 .setGrpcTimeoutHeaderMax(ZERO));
-  }
-
-  static RetryPolicy defaultRetryPolicy() {
-    return RoutePolicies.defaultRetryPolicy();
   }
 
   /** {@code allow_any} to PassthroughCluster, or {@code block_all} (502) under REGISTRY_ONLY. */

@@ -166,7 +166,7 @@ class MeshConfigDecoderTest {
         MeshConfigDecoder.decode(
             """
             outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: egress}, extra: 1}
-            h2UpgradePolicy: UPGRADE
+            meshMTLS: {minProtocolVersion: TLSV1_3}
             accessLogFile: /dev/stdout
             frobnicate: true
             defaultConfig: {proxyMetadata: {}, warpDrive: 9}
@@ -179,7 +179,7 @@ class MeshConfigDecoderTest {
         .containsExactly(
             "mesh config: outboundTrafficPolicy.egressProxy: is not supported yet; ignored",
             "mesh config: outboundTrafficPolicy.extra: unknown field; ignored",
-            "mesh config: h2UpgradePolicy: is not supported yet; ignored",
+            "mesh config: meshMTLS: is not supported yet; ignored",
             "mesh config: frobnicate: unknown field; ignored",
             "mesh config: defaultConfig.warpDrive: unknown field; ignored",
             "mesh config: discoverySelectors[0].matchFields: unknown field; ignored");
@@ -221,5 +221,56 @@ class MeshConfigDecoderTest {
         .singleElement()
         .asString()
         .startsWith("mesh config: localityLbSetting.enable: unknown field");
+  }
+
+  @Test
+  void defaultsForWhatResourcesLeaveUnsetAreReadAndCheckedLikeTheResourcesTheyDefault() {
+    MeshConfigDecoder.Result ok =
+        MeshConfigDecoder.decode(
+            """
+            defaultHttpRetryPolicy: {attempts: 1, perTryTimeout: 2s}
+            h2UpgradePolicy: UPGRADE
+            defaultTrafficPolicy: {outlierDetection: {consecutive5xxErrors: 3}}
+            defaultServiceExportTo: ["."]
+            defaultVirtualServiceExportTo: ["*"]
+            defaultDestinationRuleExportTo: [istio-system, "."]
+            tcpKeepalive: {time: 10s}
+            dnsRefreshRate: 20s
+            protocolDetectionTimeout: 0s
+            """);
+    assertThat(ok.errors()).isEmpty();
+    assertThat(ok.warnings()).isEmpty();
+    var d = ok.config().get().defaults();
+    assertThat(d.defaultHttpRetryPolicy().attempts()).isEqualTo(1);
+    assertThat(d.h2Upgrade()).isTrue();
+    assertThat(d.outlierDetection().consecutive5xxErrors()).isEqualTo(3);
+    assertThat(d.serviceExportTo()).containsExactly(".");
+    assertThat(d.destinationRuleExportTo()).containsExactly("istio-system", ".");
+    assertThat(d.tcpKeepalive().time()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(d.dnsRefreshRate()).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(d.protocolDetectionTimeout()).isEqualTo(java.time.Duration.ZERO);
+
+    MeshConfigDecoder.Result bad =
+        MeshConfigDecoder.decode(
+            """
+            defaultHttpRetryPolicy: {attempts: -1}
+            h2UpgradePolicy: SOMETIMES
+            defaultTrafficPolicy: {outlierDetection: {maxEjectionPercent: 101}, tls: {}}
+            defaultServiceExportTo: [Bad_NS]
+            dnsRefreshRate: 0s
+            """);
+    assertThat(bad.config()).isEmpty();
+    assertThat(bad.errors())
+        .containsExactly(
+            "mesh config: defaultHttpRetryPolicy.attempts: must be >= 0, got -1",
+            "mesh config: h2UpgradePolicy: unknown value \"SOMETIMES\" (want DO_NOT_UPGRADE or"
+                + " UPGRADE)",
+            "mesh config: defaultTrafficPolicy.outlierDetection.maxEjectionPercent: must be in"
+                + " 0..100, got 101",
+            "mesh config: defaultServiceExportTo[0]: must be \".\", \"*\", \"~\" or a namespace,"
+                + " got \"Bad_NS\"",
+            "mesh config: dnsRefreshRate: duration \"0s\" must be at least 1ms");
+    assertThat(bad.warnings())
+        .containsExactly("mesh config: defaultTrafficPolicy.tls: unknown field; ignored");
   }
 }
