@@ -30,6 +30,12 @@ public record IstioConfig(
     return kind.kind() + " " + namespace + "/" + name;
   }
 
+  /** This object with {@code spec} instead (a derived view, such as a default filled in). */
+  public IstioConfig withSpec(IstioSpec spec) {
+    return new IstioConfig(
+        kind, apiVersion, namespace, name, labels, annotations, generation, resourceVersion, spec);
+  }
+
   /** The spec as its record type; throws if the kind does not match. */
   public <T extends IstioSpec> T spec(Class<T> type) {
     return type.cast(spec);

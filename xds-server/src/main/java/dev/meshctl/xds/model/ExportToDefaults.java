@@ -1,6 +1,5 @@
 package dev.meshctl.xds.model;
 
-import dev.meshctl.crds.IstioSpec;
 import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.crds.networking.DestinationRule;
 import dev.meshctl.crds.networking.VirtualService;
@@ -58,8 +57,7 @@ final class ExportToDefaults {
       out.add(
           vs.exportTo() != null && !vs.exportTo().isEmpty()
               ? c
-              : withSpec(
-                  c,
+              : c.withSpec(
                   new VirtualService(
                       vs.hosts(), vs.gateways(), vs.http(), vs.tls(), vs.tcp(), exportTo)));
     }
@@ -76,8 +74,7 @@ final class ExportToDefaults {
       out.add(
           dr.exportTo() != null && !dr.exportTo().isEmpty()
               ? c
-              : withSpec(
-                  c,
+              : c.withSpec(
                   new DestinationRule(
                       dr.host(),
                       dr.trafficPolicy(),
@@ -86,18 +83,5 @@ final class ExportToDefaults {
                       dr.workloadSelector())));
     }
     return out;
-  }
-
-  private static IstioConfig withSpec(IstioConfig c, IstioSpec spec) {
-    return new IstioConfig(
-        c.kind(),
-        c.apiVersion(),
-        c.namespace(),
-        c.name(),
-        c.labels(),
-        c.annotations(),
-        c.generation(),
-        c.resourceVersion(),
-        spec);
   }
 }

@@ -76,34 +76,6 @@ public record MeshConfig(
     Objects.requireNonNull(defaults, "defaults");
   }
 
-  /** A mesh config with Istio's defaults for what resources leave unset. */
-  public MeshConfig(
-      String trustDomain,
-      String domainSuffix,
-      String rootNamespace,
-      OutboundTrafficPolicy outboundTrafficPolicy,
-      Duration connectTimeout,
-      boolean enableAutoMtls,
-      List<LabelSelector> discoverySelectors,
-      IngressControllerMode ingressControllerMode,
-      String ingressClass,
-      String discoveryAddress,
-      LocalityLbSetting localityLbSetting) {
-    this(
-        trustDomain,
-        domainSuffix,
-        rootNamespace,
-        outboundTrafficPolicy,
-        connectTimeout,
-        enableAutoMtls,
-        discoverySelectors,
-        ingressControllerMode,
-        ingressClass,
-        discoveryAddress,
-        localityLbSetting,
-        MeshDefaults.DEFAULT);
-  }
-
   /** This config with {@code defaults} instead. */
   public MeshConfig withDefaults(MeshDefaults defaults) {
     return new MeshConfig(
@@ -144,7 +116,8 @@ public record MeshConfig(
         ingressControllerMode,
         ingressClass,
         discoveryAddress,
-        DEFAULT_LOCALITY_LB);
+        DEFAULT_LOCALITY_LB,
+        MeshDefaults.DEFAULT);
   }
 
   /** The settings read before discovery selectors and ingress; the rest at Istio's defaults. */

@@ -109,17 +109,7 @@ public final class VirtualServiceDelegates {
       }
       VirtualService spec =
           new VirtualService(vs.hosts(), vs.gateways(), merged, vs.tls(), vs.tcp(), vs.exportTo());
-      out.add(
-          new IstioConfig(
-              c.kind(),
-              c.apiVersion(),
-              c.namespace(),
-              c.name(),
-              c.labels(),
-              c.annotations(),
-              c.generation(),
-              c.resourceVersion(),
-              spec));
+      out.add(c.withSpec(spec));
     }
     for (String w : warnings) {
       log.warn("event=virtual_service_delegate {}", w);

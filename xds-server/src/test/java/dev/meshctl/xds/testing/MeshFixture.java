@@ -237,6 +237,7 @@ public record MeshFixture(MeshSnapshot snapshot, Proxy proxy) {
         base.ingressControllerMode(),
         base.ingressClass(),
         base.discoveryAddress(),
-        decoded.config().orElseThrow().localityLbSetting());
+        decoded.config().orElseThrow().localityLbSetting(),
+        base.defaults());
   }
 }
