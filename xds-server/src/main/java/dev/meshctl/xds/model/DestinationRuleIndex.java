@@ -19,8 +19,9 @@ import java.util.TreeMap;
  * wildcard; two rules for the same host in one namespace are not merged (Istio merges their
  * subsets): the first by name wins. A rule with a {@code workloadSelector} applies only to the
  * workloads of its own namespace whose labels it selects (selectors never cross namespaces, as in
- * Istio), for outbound traffic, and takes precedence over every rule without a selector for them.
- * Immutable once built; any thread.
+ * Istio), for outbound traffic, and takes precedence over every rule without a selector for them; a
+ * workload of that namespace it does not select gets the namespace's own selector-less rule or none
+ * (Istio does not fall back to the service's namespace then). Immutable once built; any thread.
  */
 public final class DestinationRuleIndex {
   /** Namespace, then resolved host, to the rules there in name order. */
@@ -87,12 +88,19 @@ public final class DestinationRuleIndex {
    */
   public Optional<IstioConfig> forHost(
       String host, String proxyNamespace, String serviceNamespace, Map<String, String> labels) {
-    if (!labels.isEmpty() && selectedByNamespace.containsKey(proxyNamespace)) {
-      Optional<IstioConfig> own =
-          inNamespace(
-              filter(selectedByNamespace.get(proxyNamespace), labels), host, proxyNamespace);
-      if (own.isPresent()) {
-        return own;
+    Map<String, List<IstioConfig>> selected = selectedByNamespace.get(proxyNamespace);
+    if (selected != null) {
+      if (!labels.isEmpty()) {
+        Optional<IstioConfig> own = inNamespace(filter(selected, labels), host, proxyNamespace);
+        if (own.isPresent()) {
+          return own;
+        }
+      }
+      // Istio looks no further than the proxy's namespace once it holds any rule for the host: a
+      // workload its selector rules do not pick gets that namespace's selector-less rule or none,
+      // never the service namespace's.
+      if (inNamespace(selected, host, proxyNamespace).isPresent()) {
+        return inNamespace(proxyNamespace, host, proxyNamespace);
       }
     }
     return forHost(host, proxyNamespace, serviceNamespace);

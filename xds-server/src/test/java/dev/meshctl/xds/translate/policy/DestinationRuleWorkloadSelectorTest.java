@@ -128,4 +128,33 @@ class DestinationRuleWorkloadSelectorTest {
     assertThat(impact.hosts()).containsExactly("reviews.shop.svc.cluster.local");
     assertThat(impact.reaches(proxy("shop", "canary", false))).isTrue();
   }
+
+  /**
+   * Istio reads only the client's namespace once it holds any rule for the host: a client there
+   * that the selector rule does not pick gets no rule, not the service namespace's (Envoy's default
+   * LEAST_REQUEST, not the shop rule's RANDOM); a picked client gets the selector rule.
+   */
+  @Test
+  void aSelectorRuleInTheClientsNamespaceHidesTheServiceNamespacesRuleFromUnpickedClients() {
+    MeshSnapshot s =
+        mesh(
+            MESH.replace("simple: LEAST_REQUEST", "consistentHash: {httpHeaderName: x-user}")
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews-canary, namespace: web}
+                spec:
+                  host: reviews.shop.svc.cluster.local
+                  workloadSelector: {matchLabels: {track: canary}}
+                  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+                """);
+    for (boolean grpc : List.of(false, true)) {
+      assertThat(lb(s, proxy("web", "canary", grpc))).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+      // Proxyless clusters default to ROUND_ROBIN; sidecars to Istio's LEAST_REQUEST.
+      assertThat(lb(s, proxy("web", "stable", grpc)))
+          .as("grpc=%s", grpc)
+          .isEqualTo(grpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.LEAST_REQUEST);
+      assertThat(lb(s, proxy("elsewhere", "stable", grpc))).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    }
+  }
 }
