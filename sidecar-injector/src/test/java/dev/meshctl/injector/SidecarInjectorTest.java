@@ -292,6 +292,28 @@ class SidecarInjectorTest {
         .containsSubsequence("-m", "TPROXY");
   }
 
+  /**
+   * Interception mode NONE (Istio's pods without iptables): no {@code istio-init}, and the proxy
+   * tells the control plane, which then binds every listener itself.
+   */
+  @Test
+  void interceptionNoneInjectsNoIptablesAndTellsTheControlPlane() {
+    Pod none =
+        pod()
+            .editMetadata()
+            .addToAnnotations("sidecar.istio.io/interceptionMode", "NONE")
+            .endMetadata()
+            .build();
+
+    Pod out = injected(SidecarInjector.inject(none, enabled("shop"), CONFIG));
+
+    assertThat(out.getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .doesNotContain("istio-init");
+    Container proxy = container(out.getSpec().getInitContainers(), "istio-proxy");
+    assertThat(env(proxy, "ISTIO_META_INTERCEPTION_MODE")).isEqualTo("NONE");
+  }
+
   @Test
   void usersIstioProxySettingsOverrideTheTemplate() {
     Pod custom =

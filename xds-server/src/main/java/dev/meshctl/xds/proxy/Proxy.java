@@ -37,7 +37,8 @@ public record Proxy(
     String clusterId,
     String istioVersion,
     String nodeId,
-    Locality locality) {
+    Locality locality,
+    Capture capture) {
 
   public Proxy {
     Objects.requireNonNull(type, "type");
@@ -52,6 +53,7 @@ public record Proxy(
     Objects.requireNonNull(istioVersion, "istioVersion");
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(locality, "locality");
+    Objects.requireNonNull(capture, "capture");
   }
 
   /** A proxy that sent no locality. */
@@ -79,7 +81,8 @@ public record Proxy(
         clusterId,
         istioVersion,
         nodeId,
-        Locality.UNKNOWN);
+        Locality.UNKNOWN,
+        Capture.DEFAULT);
   }
 
   /** The pod name: the id up to the last {@code .NAMESPACE} suffix. */
@@ -91,6 +94,41 @@ public record Proxy(
   /** The primary IP, or {@code ""}. */
   public String primaryIp() {
     return ipAddresses.isEmpty() ? "" : ipAddresses.get(0);
+  }
+
+  /**
+   * How connections reach the proxy (Istio's traffic interception mode): iptables {@code REDIRECT}
+   * (the default) or {@code TPROXY} to the virtual listeners, or {@code NONE}, where nothing is
+   * redirected and every listener binds a real socket.
+   */
+  public enum InterceptionMode {
+    REDIRECT,
+    TPROXY,
+    NONE;
+
+    /** The mode of an {@code INTERCEPTION_MODE} value; anything else is {@link #REDIRECT}. */
+    public static InterceptionMode parse(String value) {
+      return switch (value) {
+        case "TPROXY" -> TPROXY;
+        case "NONE" -> NONE;
+        default -> REDIRECT;
+      };
+    }
+  }
+
+  /**
+   * How traffic reaches the proxy.
+   *
+   * @param mode the interception mode
+   * @param unprivilegedPod metadata {@code UNPRIVILEGED_POD=true}: the proxy cannot bind ports
+   *     below 1024, so listeners that bind real sockets skip them
+   */
+  public record Capture(InterceptionMode mode, boolean unprivilegedPod) {
+    public static final Capture DEFAULT = new Capture(InterceptionMode.REDIRECT, false);
+
+    public Capture {
+      Objects.requireNonNull(mode, "mode");
+    }
   }
 
   /** Istio's node types; only sidecar and router are served so far. */

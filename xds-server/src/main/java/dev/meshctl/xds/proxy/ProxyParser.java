@@ -97,7 +97,10 @@ public final class ProxyParser {
                 node.getLocality().getRegion(),
                 node.getLocality().getZone(),
                 node.getLocality().getSubZone())
-            : Locality.UNKNOWN);
+            : Locality.UNKNOWN,
+        new Proxy.Capture(
+            Proxy.InterceptionMode.parse(string(md, "INTERCEPTION_MODE")),
+            "true".equalsIgnoreCase(string(md, "UNPRIVILEGED_POD"))));
   }
 
   private static String namespaceFrom(String id, String domain) {

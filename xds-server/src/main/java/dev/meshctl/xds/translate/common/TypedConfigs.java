@@ -30,6 +30,13 @@ public final class TypedConfigs {
   public static final String RBAC_NETWORK = "envoy.filters.network.rbac";
   public static final String ORIGINAL_DST = "envoy.filters.listener.original_dst";
   public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+  public static final String ORIGINAL_SRC = "envoy.filters.listener.original_src";
+
+  /**
+   * The socket mark Istio's TPROXY rules route by (istio-iptables {@code --inbound-tproxy-mark}).
+   */
+  public static final int TPROXY_MARK = 1337;
+
   public static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
 
@@ -64,6 +71,15 @@ public final class TypedConfigs {
 
   public static ListenerFilter originalDst() {
     return listenerFilter(ORIGINAL_DST, OriginalDst.getDefaultInstance());
+  }
+
+  /** The client's source address on upstream connections (TPROXY), marked for Istio's routing. */
+  public static ListenerFilter originalSrc() {
+    return listenerFilter(
+        ORIGINAL_SRC,
+        io.envoyproxy.envoy.extensions.filters.listener.original_src.v3.OriginalSrc.newBuilder()
+            .setMark(TPROXY_MARK)
+            .build());
   }
 
   public static ListenerFilter tlsInspector() {

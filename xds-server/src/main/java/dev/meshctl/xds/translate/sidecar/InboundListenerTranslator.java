@@ -1,9 +1,11 @@
 package dev.meshctl.xds.translate.sidecar;
 
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.meshctl.xds.model.MtlsMode;
 import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.common.TypedConfigs;
 import dev.meshctl.xds.translate.security.TlsContexts;
 import dev.meshctl.xds.translate.security.authz.RbacBuilder;
@@ -34,12 +36,19 @@ import java.util.TreeSet;
 public final class InboundListenerTranslator {
   private InboundListenerTranslator() {}
 
-  public static Listener translate(SidecarScope scope) {
+  /**
+   * The inbound listeners: {@code virtualInbound} (unless the proxy's interception mode is NONE)
+   * with the chains of every port reached through iptables, and a listener of its own ({@code
+   * <bind>_<port>}, a real socket, no original-destination filter) for each port that binds one
+   * (Sidecar ingress with {@code captureMode: NONE}, or interception mode NONE).
+   */
+  public static List<Listener> translate(SidecarScope scope) {
     String namespace = scope.proxy().namespace();
     Map<String, String> labels = scope.proxy().labels();
     var authn = scope.snapshot().peerAuthentications();
     RbacBuilder.AuthzFilters authz =
         RbacBuilder.of(scope.snapshot().authorizationPolicies().forWorkload(namespace, labels));
+    List<Listener> out = new ArrayList<>();
     List<FilterChain> chains = new ArrayList<>();
     chains.add(blackhole());
     chains.addAll(passthroughChains(0, authn.mode(namespace, labels), authz));
@@ -51,25 +60,52 @@ public final class InboundListenerTranslator {
       }
     }
     for (SidecarScope.InboundPort in : scope.inbound()) {
-      chains.addAll(portChains(in, authn.mode(namespace, labels, in.targetPort()), authz));
+      List<FilterChain> port =
+          portChains(in, authn.mode(namespace, labels, in.targetPort()), authz);
+      if (in.bindToPort()) {
+        out.add(
+            inspected(
+                    scope,
+                    Listener.newBuilder()
+                        .setName(ResourceNames.listener(in.bind(), in.targetPort()))
+                        .setAddress(Listeners.address(in.bind(), in.targetPort())),
+                    port)
+                .build());
+      } else {
+        chains.addAll(port);
+      }
     }
-    Listener.Builder l =
-        Listener.newBuilder()
-            .setName(ResourceNames.VIRTUAL_INBOUND)
-            .setAddress(
-                Listeners.address(
-                    ResourceNames.WILDCARD_ADDRESS, ResourceNames.VIRTUAL_INBOUND_PORT))
-            .addAllFilterChains(chains)
-            .setTrafficDirection(TrafficDirection.INBOUND)
-            .setContinueOnListenerFiltersTimeout(true)
-            .addListenerFilters(TypedConfigs.originalDst());
+    Proxy.InterceptionMode mode = scope.proxy().capture().mode();
+    if (mode != Proxy.InterceptionMode.NONE) {
+      Listener.Builder l =
+          Listener.newBuilder()
+              .setName(ResourceNames.VIRTUAL_INBOUND)
+              .setAddress(
+                  Listeners.address(
+                      ResourceNames.WILDCARD_ADDRESS, ResourceNames.VIRTUAL_INBOUND_PORT))
+              .addListenerFilters(TypedConfigs.originalDst());
+      if (mode == Proxy.InterceptionMode.TPROXY) {
+        // TPROXY keeps the client's address: the listener is transparent and upstream
+        // connections to the app reuse the client's source (Istio's mark 1337).
+        l.setTransparent(BoolValue.of(true)).addListenerFilters(TypedConfigs.originalSrc());
+      }
+      out.add(0, inspected(scope, l, chains).build());
+    }
+    return out;
+  }
+
+  /** Chains, Istio's inbound settings and the inspectors the chains need. */
+  private static Listener.Builder inspected(
+      SidecarScope scope, Listener.Builder l, List<FilterChain> chains) {
+    l.addAllFilterChains(chains)
+        .setTrafficDirection(TrafficDirection.INBOUND)
+        .setContinueOnListenerFiltersTimeout(true);
     InboundInspectors.tlsInspector(chains).ifPresent(l::addListenerFilters);
     // After the TLS inspector: the HTTP inspector does not look inside TLS.
     InboundInspectors.httpInspector(chains).ifPresent(l::addListenerFilters);
     // Istio bounds inbound sniffing by the mesh's protocolDetectionTimeout (0: wait forever).
     return l.setListenerFiltersTimeout(
-            ClusterTranslator.duration(scope.mesh().defaults().protocolDetectionTimeout()))
-        .build();
+        ClusterTranslator.duration(scope.mesh().defaults().protocolDetectionTimeout()));
   }
 
   /** Chains for traffic to ports no service declares ({@code port} 0: any such port). */
@@ -96,7 +132,11 @@ public final class InboundListenerTranslator {
   private static List<FilterChain> portChains(
       SidecarScope.InboundPort in, MtlsMode mode, RbacBuilder.AuthzFilters authz) {
     int port = in.targetPort();
-    String name = ResourceNames.inboundFilterChain(port);
+    // A port with a listener of its own names its chains after that listener, as Istio does.
+    String name =
+        in.bindToPort()
+            ? ResourceNames.listener(in.bind(), port)
+            : ResourceNames.inboundFilterChain(port);
     String cluster = ResourceNames.inboundCluster(port);
     Protocol protocol = in.target().port().protocol();
     ListenerProtocol lp = ListenerProtocol.of(protocol);

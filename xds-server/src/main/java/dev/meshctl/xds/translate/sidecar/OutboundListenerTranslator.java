@@ -9,6 +9,7 @@ import dev.meshctl.xds.model.Protocol;
 import dev.meshctl.xds.model.Service;
 import dev.meshctl.xds.model.ServicePort;
 import dev.meshctl.xds.names.ResourceNames;
+import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.common.TypedConfigs;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -17,6 +18,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -66,6 +68,8 @@ public final class OutboundListenerTranslator {
   public static List<Listener> translate(MeshSnapshot snapshot, SidecarScope scope) {
     Map<String, List<Entry>> entries = new TreeMap<>();
     Set<String> ownIps = new TreeSet<>(scope.proxy().ipAddresses());
+    // Interception mode NONE: nothing is redirected, so every listener binds a real socket.
+    boolean noneMode = scope.proxy().capture().mode() == Proxy.InterceptionMode.NONE;
     // Egress listeners with a port come first and own their listeners: the catch-all egress
     // listener adds nothing to them (Istio's "locked" listener entries).
     for (Sidecar.EgressListener l : scope.portListeners()) {
@@ -79,8 +83,11 @@ public final class OutboundListenerTranslator {
       }
       // captureMode NONE: a real socket, on the bind or else on loopback (Istio binds
       // 127.0.0.1); otherwise iptables hands the connection over by original destination.
-      boolean bindToPort = l.captureMode() == Sidecar.CaptureMode.NONE;
+      boolean bindToPort = noneMode || l.captureMode() == Sidecar.CaptureMode.NONE;
       String bind = l.bind() != null && !l.bind().isEmpty() ? l.bind() : bindToPort ? LOOPBACK : "";
+      if (!bindable(scope, bindToPort, number)) {
+        continue;
+      }
       for (Service service : scope.services()) {
         if (!scope.imports(l, service)) {
           continue;
@@ -98,16 +105,28 @@ public final class OutboundListenerTranslator {
       }
     }
     Set<String> locked = new TreeSet<>(entries.keySet());
+    Optional<Sidecar.EgressListener> catchAll = scope.catchAllListener();
+    boolean catchAllBinds =
+        noneMode || catchAll.map(l -> l.captureMode() == Sidecar.CaptureMode.NONE).orElse(false);
+    String catchAllBind =
+        catchAll.map(Sidecar.EgressListener::bind).filter(b -> !b.isEmpty()).orElse("");
+    if (catchAllBind.isEmpty() && catchAllBinds) {
+      catchAllBind = LOOPBACK;
+    }
     for (Service service : scope.services()) {
       if (!scope.importedByCatchAll(service)) {
         continue; // imported by port listeners only: they built its listeners
       }
       for (ServicePort port : service.ports()) {
         Kind kind = kind(ListenerProtocol.of(port.protocol()));
-        if (kind == null) {
+        if (kind == null || !bindable(scope, catchAllBinds, port.port())) {
           continue;
         }
-        for (String bind : binds(snapshot, service, port, kind, ownIps)) {
+        List<String> binds =
+            catchAllBind.isEmpty()
+                ? binds(snapshot, service, port, kind, ownIps)
+                : List.of(catchAllBind);
+        for (String bind : binds) {
           String cidr = bind.indexOf('/') < 0 ? "" : bind;
           String address = cidr.isEmpty() ? bind : ResourceNames.WILDCARD_ADDRESS;
           if (locked.contains(ResourceNames.listener(address, port.port()))) {
@@ -116,7 +135,7 @@ public final class OutboundListenerTranslator {
           // The first claim decides the listener's kind; a second HTTP service on a shared
           // wildcard port is served through its own virtual host in RDS, a second TCP service
           // through its own filter chain.
-          claim(entries, kind, service, port, bind, false);
+          claim(entries, kind, service, port, bind, catchAllBinds);
         }
       }
     }
@@ -126,6 +145,11 @@ public final class OutboundListenerTranslator {
   }
 
   private static final String LOOPBACK = "127.0.0.1";
+
+  /** Whether the proxy may bind {@code port}: an unprivileged proxy cannot bind below 1024. */
+  private static boolean bindable(SidecarScope scope, boolean bindToPort, int port) {
+    return !bindToPort || port >= 1024 || !scope.proxy().capture().unprivilegedPod();
+  }
 
   private static Kind kind(ListenerProtocol lp) {
     return switch (lp) {

@@ -82,6 +82,11 @@ public record SidecarScope(
     return false;
   }
 
+  /** The catch-all egress listener (the one without a port), if the Sidecar declares one. */
+  public Optional<Sidecar.EgressListener> catchAllListener() {
+    return egress.stream().filter(l -> l.port() == null).findFirst();
+  }
+
   /** The egress listener that owns {@code port}, if the Sidecar declares one. */
   public Optional<Sidecar.EgressListener> portListener(int port) {
     return portListeners().stream().filter(l -> l.port().number() == port).findFirst();
@@ -110,10 +115,19 @@ public record SidecarScope(
    * @param defaultEndpoint where a Sidecar {@code ingress} listener sends the traffic ({@code
    *     127.0.0.1:8080}, {@code 0.0.0.0:8080}, {@code unix:///path}), or {@code ""}: the original
    *     destination
+   * @param bind the address of the port's own listener when {@code bindToPort}
+   * @param bindToPort whether the port gets a real listener of its own ({@code <bind>_<port>})
+   *     instead of chains on {@code virtualInbound}: a Sidecar ingress listener with {@code
+   *     captureMode: NONE}, or any ingress listener of a proxy in interception mode NONE
    */
-  public record InboundPort(int targetPort, ServiceTarget target, String defaultEndpoint) {
+  public record InboundPort(
+      int targetPort,
+      ServiceTarget target,
+      String defaultEndpoint,
+      String bind,
+      boolean bindToPort) {
     public InboundPort(int targetPort, ServiceTarget target) {
-      this(targetPort, target, "");
+      this(targetPort, target, "", "", false);
     }
   }
 
@@ -141,6 +155,10 @@ public record SidecarScope(
     }
     if (sidecar != null && sidecar.ingress() != null && !sidecar.ingress().isEmpty()) {
       byPort = ingressPorts(proxy, sidecar, byPort);
+    } else if (proxy.capture().mode() == Proxy.InterceptionMode.NONE) {
+      // Without iptables nothing reaches the service ports, and listening on them would collide
+      // with the application: only a Sidecar's ingress listeners are served (as in Istio).
+      byPort = Map.of();
     }
     return new SidecarScope(
         proxy,
@@ -201,14 +219,41 @@ public record SidecarScope(
               Locality.UNKNOWN,
               null,
               true);
+      boolean bindToPort =
+          in.captureMode() == null || in.captureMode() == Sidecar.CaptureMode.DEFAULT
+              ? proxy.capture().mode() == Proxy.InterceptionMode.NONE
+              : in.captureMode() == Sidecar.CaptureMode.NONE;
+      if (bindToPort && number < 1024 && proxy.capture().unprivilegedPod()) {
+        continue; // an unprivileged proxy cannot bind it (Istio skips it, with a warning)
+      }
+      String bind = in.bind() != null && !in.bind().isEmpty() ? in.bind() : inboundBind(proxy);
       out.putIfAbsent(
           number,
           new InboundPort(
               number,
               new ServiceTarget(service, port, endpoint),
-              in.defaultEndpoint() == null ? "" : in.defaultEndpoint()));
+              in.defaultEndpoint() == null ? "" : in.defaultEndpoint(),
+              bind,
+              bindToPort));
     }
     return out;
+  }
+
+  /**
+   * Where an inbound listener of its own binds without a Sidecar {@code bind}: the proxy's IP when
+   * it is a routable unicast address, else the wildcard (Istio's global unicast rule).
+   */
+  private static String inboundBind(Proxy proxy) {
+    String ip = proxy.primaryIp();
+    boolean routable =
+        !ip.isEmpty()
+            && !ip.startsWith("127.")
+            && !ip.startsWith("169.254.")
+            && !ip.equals("0.0.0.0")
+            && !ip.equals("::1")
+            && !ip.startsWith("fe80:")
+            && !ip.equals("::");
+    return routable ? ip : ResourceNames.WILDCARD_ADDRESS;
   }
 
   /** The service's host name, e.g. {@code reviews.default.svc.cluster.local}. */
