@@ -1,6 +1,7 @@
 package dev.meshctl.crds;
 
 import dev.meshctl.crds.networking.DestinationRule;
+import dev.meshctl.crds.networking.EnvoyFilter;
 import dev.meshctl.crds.networking.Gateway;
 import dev.meshctl.crds.networking.ServiceEntry;
 import dev.meshctl.crds.networking.Sidecar;
@@ -25,6 +26,7 @@ public enum IstioKind {
   SIDECAR("Sidecar", "sidecars", List.of(), Sidecar.class),
   WORKLOAD_ENTRY("WorkloadEntry", "workloadentries", List.of("we"), WorkloadEntry.class),
   WORKLOAD_GROUP("WorkloadGroup", "workloadgroups", List.of("wg"), WorkloadGroup.class),
+  ENVOY_FILTER("EnvoyFilter", "envoyfilters", List.of(), EnvoyFilter.class),
   PEER_AUTHENTICATION(
       IstioKinds.SECURITY_GROUP,
       "PeerAuthentication",
@@ -98,6 +100,9 @@ public enum IstioKind {
    * v1, v1beta1, v1alpha3} for networking, {@code v1, v1beta1} for security (as Istio's CRDs).
    */
   public List<String> versions() {
+    if (this == ENVOY_FILTER) {
+      return IstioKinds.ENVOY_FILTER_VERSIONS;
+    }
     return group.equals(IstioKinds.SECURITY_GROUP)
         ? IstioKinds.SECURITY_VERSIONS
         : IstioKinds.VERSIONS;

@@ -21,6 +21,9 @@ public final class IstioKinds {
   /** Served versions of security kinds, storage version first ({@code v1}). */
   public static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
 
+  /** EnvoyFilter is served only as {@code v1alpha3}, as in Istio. */
+  public static final List<String> ENVOY_FILTER_VERSIONS = List.of("v1alpha3");
+
   /** Every group we model. */
   public static final List<String> GROUPS = List.of(NETWORKING_GROUP, SECURITY_GROUP);
 

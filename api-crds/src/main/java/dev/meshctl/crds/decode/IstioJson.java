@@ -60,6 +60,9 @@ public final class IstioJson {
     if (value.getClass().isRecord()) {
       return record(value);
     }
+    if (value instanceof JsonNode node) {
+      return node.deepCopy(); // free-form values (EnvoyFilter patch values) are kept as written
+    }
     throw new IllegalArgumentException("not a model value: " + value.getClass());
   }
 

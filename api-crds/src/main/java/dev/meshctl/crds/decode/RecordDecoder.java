@@ -57,6 +57,10 @@ final class RecordDecoder {
     if (c == Double.class) {
       return node.isNumber() ? node.doubleValue() : wrong(path, "a number", node);
     }
+    if (c == JsonNode.class) {
+      // Free-form values (an EnvoyFilter patch's Envoy JSON): kept as written.
+      return node.deepCopy();
+    }
     if (c == Duration.class) {
       if (!node.isTextual()) {
         return wrong(path, "a duration string such as \"1.5s\"", node);

@@ -8,4 +8,5 @@ public sealed interface NetworkingSpec extends dev.meshctl.crds.IstioSpec
         ServiceEntry,
         Sidecar,
         WorkloadEntry,
-        WorkloadGroup {}
+        WorkloadGroup,
+        EnvoyFilter {}

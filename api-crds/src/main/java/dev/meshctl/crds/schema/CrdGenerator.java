@@ -88,7 +88,8 @@ public final class CrdGenerator {
     ObjectNode v = JSON.objectNode();
     v.put("name", name);
     v.put("served", true);
-    v.put("storage", STORAGE_VERSION.equals(name));
+    // A kind served in one version only (EnvoyFilter: v1alpha3) stores that one.
+    v.put("storage", kind.versions().size() == 1 || STORAGE_VERSION.equals(name));
     v.putObject("subresources").putObject("status");
     List<CrdPresentation.Column> columns = CrdPresentation.columns(kind);
     if (!columns.isEmpty()) {

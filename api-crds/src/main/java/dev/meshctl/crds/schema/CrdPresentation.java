@@ -50,7 +50,7 @@ public final class CrdPresentation {
       case AUTHORIZATION_POLICY ->
           List.of(
               new Column("Action", "string", ".spec.action", "What matching requests get"), AGE);
-      case GATEWAY, SIDECAR, REQUEST_AUTHENTICATION -> List.of();
+      case GATEWAY, SIDECAR, REQUEST_AUTHENTICATION, ENVOY_FILTER -> List.of();
     };
   }
 

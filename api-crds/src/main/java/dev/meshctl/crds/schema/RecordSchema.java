@@ -101,6 +101,10 @@ public final class RecordSchema {
       if (c == Duration.class) {
         return typed("string").put("pattern", DURATION_PATTERN);
       }
+      if (c == com.fasterxml.jackson.databind.JsonNode.class) {
+        // Istio's google.protobuf.Struct: any object, kept as written.
+        return typed("object").put("x-kubernetes-preserve-unknown-fields", true);
+      }
       if (c.isEnum()) {
         ObjectNode n = typed("string");
         ArrayNode values = n.putArray("enum");

@@ -3,6 +3,7 @@ package dev.meshctl.crds.validation;
 import dev.meshctl.crds.IstioSpec;
 import dev.meshctl.crds.decode.IstioConfig;
 import dev.meshctl.crds.networking.DestinationRule;
+import dev.meshctl.crds.networking.EnvoyFilter;
 import dev.meshctl.crds.networking.Gateway;
 import dev.meshctl.crds.networking.ServiceEntry;
 import dev.meshctl.crds.networking.Sidecar;
@@ -41,6 +42,8 @@ public final class NetworkingValidator {
       OtherRules.endpoint(f, "spec", we, ServiceEntry.Resolution.DNS, null);
     } else if (spec instanceof WorkloadGroup wg) {
       WorkloadGroupRules.validate(f, wg);
+    } else if (spec instanceof EnvoyFilter ef) {
+      EnvoyFilterRules.validate(f, ef);
     } else if (spec instanceof PeerAuthentication pa) {
       SecurityRules.peerAuthentication(f, pa);
     } else if (spec instanceof AuthorizationPolicy ap) {

@@ -21,8 +21,8 @@ class StructuralSchemaTest {
             .forEach(m -> violations.add(kind.getKey() + " " + v.getKey() + " " + m));
       }
     }
-    // 7 networking kinds x 3 versions + 3 security kinds x 2 versions.
-    assertThat(checked).isEqualTo(27);
+    // 7 networking kinds x 3 versions + EnvoyFilter (v1alpha3) + 3 security kinds x 2 versions.
+    assertThat(checked).isEqualTo(28);
     assertThat(violations).isEmpty();
   }
 

@@ -52,6 +52,7 @@ class InvalidInputTableTest {
             "Sidecar",
             "WorkloadEntry",
             "WorkloadGroup",
+            "EnvoyFilter",
             "PeerAuthentication",
             "AuthorizationPolicy",
             "RequestAuthentication");

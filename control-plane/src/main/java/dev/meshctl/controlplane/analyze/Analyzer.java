@@ -113,7 +113,7 @@ public final class Analyzer {
           catalog.addIstio(new Catalog.Located<>(file, index, config));
         }
       }
-      // Skipped: a networking kind we do not model (EnvoyFilter); not a problem.
+      // Skipped: a networking kind we do not model (ProxyConfig); not a problem.
     }
 
     private void kube(String file, int index, JsonNode node) {

@@ -86,7 +86,8 @@ public final class PushMetrics implements PushObserver, StoreObserver {
               WORKLOAD_GROUP,
               PEER_AUTHENTICATION,
               AUTHORIZATION_POLICY,
-              REQUEST_AUTHENTICATION ->
+              REQUEST_AUTHENTICATION,
+              ENVOY_FILTER ->
               "config";
           // Istio counts namespace and mesh config updates as config; node labels move endpoints.
           case NAMESPACE, MESH_CONFIG, REVISION_TAG -> "config";
@@ -118,7 +119,8 @@ public final class PushMetrics implements PushObserver, StoreObserver {
           WORKLOAD_GROUP,
           PEER_AUTHENTICATION,
           AUTHORIZATION_POLICY,
-          REQUEST_AUTHENTICATION ->
+          REQUEST_AUTHENTICATION,
+          ENVOY_FILTER ->
           "config";
       // Istio's trigger names: "namespace" for namespace updates, "global" for mesh config.
       case NAMESPACE -> "namespace";

@@ -21,6 +21,8 @@ public enum ConfigKind {
   PEER_AUTHENTICATION("PeerAuthentication", false),
   AUTHORIZATION_POLICY("AuthorizationPolicy", false),
   REQUEST_AUTHENTICATION("RequestAuthentication", false),
+  /** Patches to generated Envoy config: reach the proxies of its namespace (all for the root). */
+  ENVOY_FILTER("EnvoyFilter", false),
   /** A Kubernetes Secret: gateway credentials served over SDS; changes only SDS resources. */
   SECRET("Secret", false),
   /** Labels select namespaces for discovery selectors: a change re-scopes the whole mesh. */
@@ -61,6 +63,7 @@ public enum ConfigKind {
       case PEER_AUTHENTICATION -> PEER_AUTHENTICATION;
       case AUTHORIZATION_POLICY -> AUTHORIZATION_POLICY;
       case REQUEST_AUTHENTICATION -> REQUEST_AUTHENTICATION;
+      case ENVOY_FILTER -> ENVOY_FILTER;
     };
   }
 

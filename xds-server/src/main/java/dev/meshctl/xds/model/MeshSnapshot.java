@@ -25,6 +25,7 @@ import java.util.TreeMap;
  * @param secrets Kubernetes Secrets (gateway credentials) by namespace and name
  * @param sidecars Sidecar resources, for each proxy's scope
  * @param authorizationPolicies AuthorizationPolicies, for each workload's inbound RBAC
+ * @param envoyFilters EnvoyFilters, patched into each Envoy proxy's generated config
  * @param features control plane settings that change generated config ({@code PILOT_*})
  */
 public record MeshSnapshot(
@@ -39,6 +40,7 @@ public record MeshSnapshot(
     SecretIndex secrets,
     SidecarIndex sidecars,
     AuthorizationPolicyIndex authorizationPolicies,
+    EnvoyFilterIndex envoyFilters,
     PilotFeatures features) {
 
   public MeshSnapshot {
@@ -53,6 +55,7 @@ public record MeshSnapshot(
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(sidecars, "sidecars");
     Objects.requireNonNull(authorizationPolicies, "authorizationPolicies");
+    Objects.requireNonNull(envoyFilters, "envoyFilters");
     Objects.requireNonNull(features, "features");
   }
 
@@ -70,6 +73,7 @@ public record MeshSnapshot(
         secrets,
         sidecars,
         authorizationPolicies,
+        envoyFilters,
         features);
   }
 
@@ -110,6 +114,7 @@ public record MeshSnapshot(
     List<IstioConfig> workloadEntries = new ArrayList<>();
     List<IstioConfig> sidecars = new ArrayList<>();
     List<IstioConfig> authorizationPolicies = new ArrayList<>();
+    List<IstioConfig> envoyFilters = new ArrayList<>();
     for (ConfigObject o : objects) {
       // Java 17: no pattern switch; ConfigObject is sealed, so this chain is exhaustive.
       if (o instanceof Service s) {
@@ -141,6 +146,8 @@ public record MeshSnapshot(
           sidecars.add(i.config());
         } else if (kind == IstioKind.AUTHORIZATION_POLICY) {
           authorizationPolicies.add(i.config());
+        } else if (kind == IstioKind.ENVOY_FILTER) {
+          envoyFilters.add(i.config());
         }
       }
     }
@@ -172,6 +179,7 @@ public record MeshSnapshot(
         SecretIndex.build(secrets),
         SidecarIndex.build(mesh.rootNamespace(), sidecars),
         AuthorizationPolicyIndex.build(mesh.rootNamespace(), authorizationPolicies),
+        EnvoyFilterIndex.build(mesh.rootNamespace(), envoyFilters),
         PilotFeatures.DEFAULT);
   }
 

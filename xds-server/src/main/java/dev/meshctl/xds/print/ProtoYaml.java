@@ -1,7 +1,6 @@
 package dev.meshctl.xds.print;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -84,16 +83,62 @@ public final class ProtoYaml {
   /** One message as a YAML document (no leading {@code ---}), ending with a newline. */
   public static String print(MessageOrBuilder message) {
     try {
-      JsonNode tree = JSON.readTree(PRINTER.print(message));
-      return YAML.writeValueAsString(tree);
+      String json;
+      try {
+        json = PRINTER.print(message);
+      } catch (InvalidProtocolBufferException unknownType) {
+        // A type we never pack ourselves (an EnvoyFilter's Lua filter, say): resolve every packed
+        // type of this message by Envoy's class naming and print with those added.
+        json = printerFor(message).print(message);
+      }
+      return YAML.writeValueAsString(JSON.readTree(json));
     } catch (InvalidProtocolBufferException e) {
-      // Only an Any of a type missing from anyTypes() gets here: a programming error.
       throw new IllegalArgumentException(
           "cannot print " + message.getDescriptorForType().getFullName() + ": " + e.getMessage(),
           e);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("JsonFormat produced invalid JSON", e);
     }
+  }
+
+  private static final dev.meshctl.xds.validate.PgvValidator TYPES =
+      new dev.meshctl.xds.validate.PgvValidator();
+
+  private static JsonFormat.Printer printerFor(MessageOrBuilder message) {
+    JsonFormat.TypeRegistry.Builder b = JsonFormat.TypeRegistry.newBuilder();
+    anyTypes().forEach(b::add);
+    java.util.ArrayDeque<MessageOrBuilder> todo = new java.util.ArrayDeque<>(List.of(message));
+    while (!todo.isEmpty()) {
+      MessageOrBuilder m = todo.poll();
+      if (m instanceof com.google.protobuf.Any any) {
+        TYPES
+            .prototype(any.getTypeUrl())
+            .ifPresent(
+                p -> {
+                  b.add(p.getDescriptorForType());
+                  try {
+                    todo.add(p.getParserForType().parseFrom(any.getValue()));
+                  } catch (InvalidProtocolBufferException e) {
+                    // Printed as unreadable below, with the type named.
+                  }
+                });
+        continue;
+      }
+      m.getAllFields()
+          .forEach(
+              (f, v) -> {
+                if (f.getJavaType()
+                    != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                  return;
+                }
+                if (f.isRepeated()) {
+                  ((List<?>) v).forEach(x -> todo.add((MessageOrBuilder) x));
+                } else {
+                  todo.add((MessageOrBuilder) v);
+                }
+              });
+    }
+    return JsonFormat.printer().usingTypeRegistry(b.build()).preservingProtoFieldNames();
   }
 
   /** Messages as a multi-document YAML text, in the given order, separated by {@code ---}. */

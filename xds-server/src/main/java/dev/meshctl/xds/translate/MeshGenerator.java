@@ -7,6 +7,7 @@ import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.endpoint.EndpointTranslator;
 import dev.meshctl.xds.translate.endpoint.LocalityLb;
 import dev.meshctl.xds.translate.endpoint.LocalityViews;
+import dev.meshctl.xds.translate.envoyfilter.EnvoyFilters;
 import dev.meshctl.xds.translate.gateway.GatewayGenerator;
 import dev.meshctl.xds.translate.policy.TrafficPolicy;
 import dev.meshctl.xds.translate.secret.SecretTranslator;
@@ -22,7 +23,8 @@ import java.util.TreeMap;
  * gateway credentials come from the proxy's own namespace ({@link SecretTranslator}); LDS, RDS and
  * CDS come from the Envoy generator or, for proxies with metadata {@code GENERATOR=grpc}, from the
  * proxyless gRPC generator, or, for Envoy gateways (node type {@code router}), from the gateway
- * generator. Pure; any thread.
+ * generator; the EnvoyFilters that select an Envoy proxy then patch them ({@link EnvoyFilters}).
+ * Pure; any thread.
  */
 public final class MeshGenerator implements XdsGenerator {
   private final XdsGenerator envoy;
@@ -54,15 +56,17 @@ public final class MeshGenerator implements XdsGenerator {
     if (type == XdsType.SECRET) {
       return SecretTranslator.kubernetesSecrets(context.snapshot(), proxy, subscription);
     }
-    XdsGenerator delegate;
     if (proxy.generator() == Proxy.Generator.GRPC) {
-      delegate = grpc;
-    } else if (proxy.type() == Proxy.ProxyType.ROUTER) {
-      delegate = gateway;
-    } else {
-      delegate = envoy;
+      return grpc.generate(context, proxy, type, subscription);
     }
-    return delegate.generate(context, proxy, type, subscription);
+    XdsGenerator delegate = proxy.type() == Proxy.ProxyType.ROUTER ? gateway : envoy;
+    // EnvoyFilters patch what was generated for this Envoy (never proxyless clients).
+    return EnvoyFilters.apply(
+        context.snapshot(),
+        proxy,
+        type,
+        delegate.generate(context, proxy, type, subscription),
+        subscription);
   }
 
   private static SortedMap<String, Message> endpoints(

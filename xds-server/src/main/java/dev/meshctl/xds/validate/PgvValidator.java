@@ -59,6 +59,14 @@ public final class PgvValidator implements ResourceValidator {
     this.resolver = new AnyResolver(anyRoots);
   }
 
+  /**
+   * A prototype of the type a type URL names ({@code type.googleapis.com/envoy...}), among the
+   * roots' files or any generated Envoy, xDS or protobuf class; empty when none is known.
+   */
+  public java.util.Optional<Message> prototype(String typeUrl) {
+    return java.util.Optional.ofNullable(resolver.prototype(typeUrl));
+  }
+
   @Override
   public List<Violation> validate(Message resource) {
     Walk walk = new Walk();

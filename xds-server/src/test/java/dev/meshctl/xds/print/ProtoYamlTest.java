@@ -65,7 +65,8 @@ class ProtoYamlTest {
   }
 
   @Test
-  void anAnyOfAnUnregisteredTypeFailsLoudly() {
+  void anAnyOfATypeWeNeverPackIsPrintedByEnvoysClassNaming() {
+    // An EnvoyFilter can bring any Envoy type (here Lua); it must print, not fail.
     Cluster c =
         Cluster.newBuilder()
             .setName("x")
@@ -75,6 +76,23 @@ class ProtoYamlTest {
                     Lua.newBuilder()
                         .setDefaultSourceCode(DataSource.newBuilder().setInlineString("x"))
                         .build()))
+            .build();
+    assertThat(ProtoYaml.print(c))
+        .contains("'@type': type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua")
+        .contains("inline_string: x");
+  }
+
+  @Test
+  void anAnyOfAnUnknownTypeFailsLoudly() {
+    Cluster c =
+        Cluster.newBuilder()
+            .setName("x")
+            .putTypedExtensionProtocolOptions(
+                "k",
+                Any.newBuilder()
+                    .setTypeUrl("type.googleapis.com/example.NoSuchType")
+                    .setValue(com.google.protobuf.ByteString.copyFromUtf8("?"))
+                    .build())
             .build();
     assertThatThrownBy(() -> ProtoYaml.print(c))
         .isInstanceOf(IllegalArgumentException.class)

@@ -130,7 +130,7 @@ public final class ConfigImpact {
         case DESTINATION_RULE -> destinationRules = true;
         case GATEWAY -> gateways = true;
         case SIDECAR -> sidecars = true;
-        case AUTHORIZATION_POLICY, REQUEST_AUTHENTICATION -> {
+        case AUTHORIZATION_POLICY, REQUEST_AUTHENTICATION, ENVOY_FILTER -> {
           if (key.id().namespace().equals(root)) {
             return EVERYONE;
           }

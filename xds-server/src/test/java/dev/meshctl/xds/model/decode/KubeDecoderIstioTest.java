@@ -110,10 +110,10 @@ class KubeDecoderIstioTest {
     Decoded d =
         decode(
                 """
-                apiVersion: networking.istio.io/v1alpha3
-                kind: EnvoyFilter
+                apiVersion: networking.istio.io/v1beta1
+                kind: ProxyConfig
                 metadata: {name: f}
-                spec: {}
+                spec: {concurrency: 2}
                 """)
             .get(0);
     assertThat(d).isInstanceOf(Decoded.Skipped.class);
