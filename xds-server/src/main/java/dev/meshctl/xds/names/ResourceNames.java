@@ -247,7 +247,15 @@ public final class ResourceNames {
 
   /** Inbound filter chain per target port: {@code 0.0.0.0_9080}. */
   public static String inboundFilterChain(int targetPort) {
-    return listener("0.0.0.0", targetPort);
+    return inboundFilterChain(WILDCARD_ADDRESS, targetPort);
+  }
+
+  /**
+   * Inbound filter chain (and listener, when the port binds one) named by its bind address: {@code
+   * 10.244.0.10_9080} for a Sidecar ingress port on the pod IP, as Istio names it.
+   */
+  public static String inboundFilterChain(String bind, int targetPort) {
+    return listener(bind, targetPort);
   }
 
   /** Route config of a shared outbound HTTP listener: {@code "9080"}. */
@@ -288,7 +296,12 @@ public final class ResourceNames {
 
   /** HTTP connection manager stat prefix of an inbound chain: {@code inbound_0.0.0.0_9080;}. */
   public static String inboundHttpStatPrefix(int targetPort) {
-    return statPrefix("inbound_" + inboundFilterChain(targetPort));
+    return inboundHttpStatPrefix(WILDCARD_ADDRESS, targetPort);
+  }
+
+  /** The same for a chain named by its bind: {@code inbound_10.244.0.10_9080;}. */
+  public static String inboundHttpStatPrefix(String bind, int targetPort) {
+    return statPrefix("inbound_" + inboundFilterChain(bind, targetPort));
   }
 
   /**

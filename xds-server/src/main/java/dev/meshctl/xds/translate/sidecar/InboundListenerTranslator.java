@@ -68,7 +68,9 @@ public final class InboundListenerTranslator {
                     scope,
                     Listener.newBuilder()
                         .setName(ResourceNames.listener(in.bind(), in.targetPort()))
-                        .setAddress(Listeners.address(in.bind(), in.targetPort())),
+                        .setAddress(Listeners.address(in.bind(), in.targetPort()))
+                        .setMaxConnectionsToAcceptPerSocketEvent(
+                            UInt32Value.of(Listeners.MAX_CONNECTIONS_PER_SOCKET_EVENT)),
                     port)
                 .build());
       } else {
@@ -132,11 +134,10 @@ public final class InboundListenerTranslator {
   private static List<FilterChain> portChains(
       SidecarScope.InboundPort in, MtlsMode mode, RbacBuilder.AuthzFilters authz) {
     int port = in.targetPort();
-    // A port with a listener of its own names its chains after that listener, as Istio does.
-    String name =
-        in.bindToPort()
-            ? ResourceNames.listener(in.bind(), port)
-            : ResourceNames.inboundFilterChain(port);
+    // Sidecar ingress ports name their chains (and listener) by their bind, the pod IP unless the
+    // Sidecar says otherwise, as Istio does; service ports by the wildcard.
+    String bind = in.bind().isEmpty() ? ResourceNames.WILDCARD_ADDRESS : in.bind();
+    String name = ResourceNames.inboundFilterChain(bind, port);
     String cluster = ResourceNames.inboundCluster(port);
     Protocol protocol = in.target().port().protocol();
     ListenerProtocol lp = ListenerProtocol.of(protocol);
@@ -144,7 +145,7 @@ public final class InboundListenerTranslator {
       return List.of();
     }
     boolean http2 = lp == ListenerProtocol.HTTP && ListenerProtocol.isHttp2(protocol);
-    String statPrefix = ResourceNames.inboundHttpStatPrefix(port);
+    String statPrefix = ResourceNames.inboundHttpStatPrefix(bind, port);
     // The vhost is named by the service port, the route config and cluster by the target port.
     int servicePort = in.target().port().port();
     List<FilterChain> out = new ArrayList<>();

@@ -12,6 +12,12 @@ final class Listeners {
   /** Transport protocol of connections the TLS inspector found not to be TLS. */
   static final String RAW_BUFFER = "raw_buffer";
 
+  /**
+   * Istio's {@code max_connections_to_accept_per_socket_event} on listeners that bind a real socket
+   * (the only ones that accept from the OS): one connection per event spreads them over workers.
+   */
+  static final int MAX_CONNECTIONS_PER_SOCKET_EVENT = 1;
+
   private Listeners() {}
 
   static Address address(String ip, int port) {

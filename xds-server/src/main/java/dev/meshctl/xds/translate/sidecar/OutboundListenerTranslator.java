@@ -2,6 +2,7 @@ package dev.meshctl.xds.translate.sidecar;
 
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
 import dev.meshctl.crds.networking.Sidecar;
 import dev.meshctl.xds.model.MeshEndpoint;
 import dev.meshctl.xds.model.MeshSnapshot;
@@ -217,14 +218,29 @@ public final class OutboundListenerTranslator {
             .setContinueOnListenerFiltersTimeout(true)
             // No HTTP inspector: no timeout (see inspectors for listeners that sniff).
             .setListenerFiltersTimeout(Duration.getDefaultInstance());
-    if (!e.bindToPort()) {
+    if (e.bindToPort()) {
+      l.setMaxConnectionsToAcceptPerSocketEvent(
+          UInt32Value.of(Listeners.MAX_CONNECTIONS_PER_SOCKET_EVENT));
+    } else {
       l.setBindToPort(BoolValue.of(false));
     }
     switch (e.kind()) {
       case HTTP -> {
-        l.addFilterChains(httpChain(name, ResourceNames.httpRouteConfig(e.port().port())));
-        l.setDefaultFilterChain(passthroughChain(scope));
-        inspectors(l, scope);
+        String rds = ResourceNames.httpRouteConfig(e.port().port());
+        if (e.bind().equals(ResourceNames.WILDCARD_ADDRESS)) {
+          // The wildcard port also sees non-HTTP traffic to unknown destinations: sniff it.
+          l.addFilterChains(httpChain(name, rds));
+          l.setDefaultFilterChain(passthroughChain(scope));
+          inspectors(l, scope);
+        } else {
+          // A listener of its own address (loopback without iptables, a bind) is plain HTTP, as
+          // in Istio: one chain for everything, no inspectors.
+          l.addFilterChains(
+              FilterChain.newBuilder()
+                  .addFilters(
+                      HttpConnectionManagers.outbound(
+                          ResourceNames.outboundHttpStatPrefix(name), rds)));
+        }
       }
       case TCP -> {
         List<TcpRoutes.Claim> tcp = new ArrayList<>();
