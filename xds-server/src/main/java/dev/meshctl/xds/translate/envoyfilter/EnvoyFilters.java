@@ -142,17 +142,28 @@ public final class EnvoyFilters {
       if (!p.allows(Matches.of(c, proxy)) || !Matches.cluster(c, match)) {
         continue;
       }
-      switch (p.operation()) {
-        case REMOVE -> out.remove(e.getKey());
-        case MERGE, MERGE_AND_REPLACE_LIST ->
-            out.put(e.getKey(), merge(c, p, Cluster.getDefaultInstance()));
-        case REPLACE -> {
-          Cluster replacement = VALUES.parse(p.value(), Cluster.getDefaultInstance());
-          out.remove(e.getKey());
-          out.put(replacement.getName(), replacement);
-        }
-        default -> {}
+      whole(out, e.getKey(), c, p, Cluster::getName);
+    }
+  }
+
+  /** REMOVE, MERGE or REPLACE of a whole named resource (a cluster or a listener). */
+  private static <T extends Message> void whole(
+      SortedMap<String, Message> out,
+      String key,
+      T current,
+      PatchRef p,
+      java.util.function.Function<T, String> name)
+      throws InvalidProtocolBufferException {
+    switch (p.operation()) {
+      case REMOVE -> out.remove(key);
+      case MERGE, MERGE_AND_REPLACE_LIST -> out.put(key, merge(current, p, current));
+      case REPLACE -> {
+        @SuppressWarnings("unchecked")
+        T replacement = (T) VALUES.parse(p.value(), current.getDefaultInstanceForType());
+        out.remove(key);
+        out.put(name.apply(replacement), replacement);
       }
+      default -> {}
     }
   }
 
@@ -171,17 +182,7 @@ public final class EnvoyFilters {
         continue;
       }
       if (p.applyTo() == ApplyTo.LISTENER) {
-        switch (p.operation()) {
-          case REMOVE -> out.remove(e.getKey());
-          case MERGE, MERGE_AND_REPLACE_LIST ->
-              out.put(e.getKey(), merge(l, p, Listener.getDefaultInstance()));
-          case REPLACE -> {
-            Listener replacement = VALUES.parse(p.value(), Listener.getDefaultInstance());
-            out.remove(e.getKey());
-            out.put(replacement.getName(), replacement);
-          }
-          default -> {}
-        }
+        whole(out, e.getKey(), l, p, Listener::getName);
         continue;
       }
       out.put(e.getKey(), chains(l, p, match));
