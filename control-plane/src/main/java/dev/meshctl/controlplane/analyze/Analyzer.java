@@ -100,7 +100,7 @@ public final class Analyzer {
         invalid.errors().forEach(e -> out.add(Diagnostic.error(file, index, invalid.what(), e)));
       } else if (decoded instanceof dev.meshctl.crds.decode.Decoded.Ok ok) {
         IstioConfig config = ok.config();
-        for (Finding f : NetworkingValidator.validate(config).findings()) {
+        for (Finding f : dev.meshctl.xds.validate.IstioValidation.validate(config).findings()) {
           String detail = f.path() + ": " + f.message();
           out.add(
               f.severity() == Finding.Severity.ERROR

@@ -110,7 +110,7 @@ final class ValidationHandler implements HttpHandler {
     List<String> errors;
     List<String> warnings = List.of();
     if (decoded instanceof Decoded.Ok ok) {
-      ValidationReport report = NetworkingValidator.validate(ok.config());
+      ValidationReport report = dev.meshctl.xds.validate.IstioValidation.validate(ok.config());
       errors = report.errors();
       warnings = report.warnings();
     } else if (decoded instanceof Decoded.Invalid invalid) {

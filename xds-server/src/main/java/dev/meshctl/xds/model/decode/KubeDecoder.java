@@ -139,7 +139,7 @@ public final class KubeDecoder {
       return new Decoded.Invalid(bad.what(), bad.errors());
     }
     IstioConfig config = ((dev.meshctl.crds.decode.Decoded.Ok) d).config();
-    ValidationReport report = NetworkingValidator.validate(config);
+    ValidationReport report = dev.meshctl.xds.validate.IstioValidation.validate(config);
     if (report.hasErrors()) {
       // The report's lines already start with "Kind ns/name: "; Invalid adds that prefix itself.
       String prefix = config.what() + ": ";

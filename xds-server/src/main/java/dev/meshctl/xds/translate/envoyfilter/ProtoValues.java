@@ -28,9 +28,18 @@ final class ProtoValues {
     this.types = types;
   }
 
-  /** Reads {@code value} as a message of {@code prototype}'s type. */
-  @SuppressWarnings("unchecked")
+  /**
+   * Reads {@code value} as a message of {@code prototype}'s type; fields the type does not have are
+   * ignored, as Istio ignores them when it applies a patch (validation warns about them).
+   */
   <T extends Message> T parse(JsonNode value, T prototype) throws InvalidProtocolBufferException {
+    return parse(value, prototype, false);
+  }
+
+  /** As {@link #parse(JsonNode, Message)}; {@code strict}: unknown fields are errors. */
+  @SuppressWarnings("unchecked")
+  <T extends Message> T parse(JsonNode value, T prototype, boolean strict)
+      throws InvalidProtocolBufferException {
     JsonFormat.TypeRegistry.Builder registry = JsonFormat.TypeRegistry.newBuilder();
     for (String url : typeUrls(value)) {
       Optional<Message> p = types.prototype(url.contains("/") ? url : "/" + url);
@@ -40,7 +49,8 @@ final class ProtoValues {
       registry.add(p.get().getDescriptorForType());
     }
     Message.Builder b = prototype.newBuilderForType();
-    JsonFormat.parser().usingTypeRegistry(registry.build()).merge(value.toString(), b);
+    JsonFormat.Parser parser = JsonFormat.parser().usingTypeRegistry(registry.build());
+    (strict ? parser : parser.ignoringUnknownFields()).merge(value.toString(), b);
     return (T) b.build();
   }
 

@@ -2,10 +2,13 @@ package dev.meshctl.xds.translate.envoyfilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.google.protobuf.Message;
 import dev.meshctl.xds.model.ConfigKey;
 import dev.meshctl.xds.model.ConfigKind;
 import dev.meshctl.xds.model.MeshSnapshot;
+import dev.meshctl.xds.model.decode.Decoded;
+import dev.meshctl.xds.model.decode.KubeDecoder;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.testing.MeshFixture;
 import dev.meshctl.xds.translate.Subscription;
@@ -207,13 +210,10 @@ class EnvoyFilterPatchTest {
         - applyTo: CLUSTER
           match: {cluster: {service: web.shop.svc.cluster.local}}
           patch: {operation: MERGE, value: {connect_timeout: -1s, per_connection_buffer_limit_bytes: 9}}
-        - applyTo: CLUSTER
-          match: {cluster: {service: web.shop.svc.cluster.local}}
-          patch: {operation: MERGE, value: {no_such_field: 1, connect_timeout: 5s}}
         """;
     Cluster web = (Cluster) gen(WORLD + filter("shop", "c", spec), XdsType.CLUSTER).get(WEB);
-    // Envoy requires connect_timeout > 0: the second patch goes whole (its buffer limit too); the
-    // third does not read as a Cluster. The first stays.
+    // Envoy requires connect_timeout > 0: the second patch goes whole (its buffer limit too), and
+    // the first stays. (A value that does not read as a Cluster is refused earlier, at decode.)
     assertThat(web.getConnectTimeout().getSeconds()).isEqualTo(4);
     assertThat(web.hasPerConnectionBufferLimitBytes()).isFalse();
   }
@@ -287,6 +287,42 @@ class EnvoyFilterPatchTest {
             MeshFixture.snapshot(WORLD + filter("istio-system", "lua", LUA_BEFORE_ROUTER)),
             List.of(ConfigKey.of(ConfigKind.ENVOY_FILTER, "istio-system", "lua")));
     assertThat(root.reaches(elsewhere)).isTrue();
+  }
+
+  @Test
+  void valuesAreCheckedAgainstEnvoysTypesWhenTheFilterIsRead() throws Exception {
+    Decoded bad =
+        decodeOne(
+            """
+            configPatches:
+            - applyTo: CLUSTER
+              patch: {operation: ADD, value: {name: x, connect_timeout: soon}}
+            """);
+    assertThat(bad).isInstanceOf(Decoded.Invalid.class);
+    assertThat(((Decoded.Invalid) bad).errors())
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "spec.configPatches[0].patch.value: does not read as"
+                            + " envoy.config.cluster.v3.Cluster: "));
+    // Unknown fields are ignored when applied, as in Istio, and said so.
+    Decoded lenient =
+        decodeOne(
+            """
+            configPatches:
+            - applyTo: CLUSTER
+              patch: {operation: ADD, value: {name: x, connect_timeout: 1s, colour: red}}
+            """);
+    assertThat(lenient).isInstanceOf(Decoded.Ok.class);
+    assertThat(((Decoded.Ok) lenient).warnings())
+        .anySatisfy(
+            w -> assertThat(w).contains("spec.configPatches[0].patch.value: ignored when applied"));
+  }
+
+  private static Decoded decodeOne(String spec) throws Exception {
+    String yaml = filter("shop", "f", spec).substring(5); // without the leading "\n---\n"
+    return KubeDecoder.decode(new YAMLMapper().readTree(yaml)).get(0);
   }
 
   private static void assertValid(Map<String, ? extends Message> resources) {
