@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
@@ -37,13 +38,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies the EnvoyFilters that select an Envoy proxy (sidecar or gateway) to the CDS, LDS or RDS
  * generated for it, patch by patch in Istio's order: {@code CLUSTER} on clusters; {@code LISTENER},
- * {@code FILTER_CHAIN}, {@code NETWORK_FILTER} and {@code HTTP_FILTER} on listeners; {@code
- * ROUTE_CONFIGURATION}, {@code VIRTUAL_HOST} and {@code HTTP_ROUTE} on route configurations (those
- * sent by RDS; inbound routes inline in listeners are not patched). A patch whose value does not
- * read as the Envoy type, or whose result breaks one of Envoy's validation rules, is skipped as a
- * whole (logged as {@code event=envoy_filter_skipped}) so no proxy receives config it would reject.
- * Proxyless gRPC clients are never patched (as in Istio). Pure apart from that log line; any
- * thread.
+ * {@code LISTENER_FILTER}, {@code FILTER_CHAIN}, {@code NETWORK_FILTER} and {@code HTTP_FILTER} on
+ * listeners; {@code ROUTE_CONFIGURATION}, {@code VIRTUAL_HOST} and {@code HTTP_ROUTE} on route
+ * configurations (those sent by RDS; inbound routes inline in listeners are not patched). A patch
+ * whose value does not read as the Envoy type, or whose result breaks one of Envoy's validation
+ * rules, is skipped as a whole (logged as {@code event=envoy_filter_skipped}) so no proxy receives
+ * config it would reject. Proxyless gRPC clients are never patched (as in Istio). Pure apart from
+ * that log line; any thread.
  */
 public final class EnvoyFilters {
   private static final Logger log = LoggerFactory.getLogger(EnvoyFilters.class);
@@ -53,7 +54,11 @@ public final class EnvoyFilters {
   private static final Set<ApplyTo> CLUSTERS = EnumSet.of(ApplyTo.CLUSTER);
   private static final Set<ApplyTo> LISTENERS =
       EnumSet.of(
-          ApplyTo.LISTENER, ApplyTo.FILTER_CHAIN, ApplyTo.NETWORK_FILTER, ApplyTo.HTTP_FILTER);
+          ApplyTo.LISTENER,
+          ApplyTo.LISTENER_FILTER,
+          ApplyTo.FILTER_CHAIN,
+          ApplyTo.NETWORK_FILTER,
+          ApplyTo.HTTP_FILTER);
   private static final Set<ApplyTo> ROUTES =
       EnumSet.of(ApplyTo.ROUTE_CONFIGURATION, ApplyTo.VIRTUAL_HOST, ApplyTo.HTTP_ROUTE);
 
@@ -185,8 +190,29 @@ public final class EnvoyFilters {
         whole(out, e.getKey(), l, p, Listener::getName);
         continue;
       }
+      if (p.applyTo() == ApplyTo.LISTENER_FILTER) {
+        out.put(e.getKey(), listenerFilters(l, p, match));
+        continue;
+      }
       out.put(e.getKey(), chains(l, p, match));
     }
+  }
+
+  /** LISTENER_FILTER patches, next to the listener filter the match names. */
+  private static Listener listenerFilters(Listener l, PatchRef p, ListenerMatch match)
+      throws InvalidProtocolBufferException {
+    String anchor =
+        match == null || !Matches.notEmpty(match.listenerFilter()) ? null : match.listenerFilter();
+    ListenerFilter value =
+        p.value() == null ? null : VALUES.parse(p.value(), ListenerFilter.getDefaultInstance());
+    List<ListenerFilter> patched =
+        ListOps.apply(
+            l.getListenerFiltersList(),
+            anchor == null ? null : f -> f.getName().equals(anchor),
+            p.operation(),
+            value,
+            f -> merge(f, value, p));
+    return l.toBuilder().clearListenerFilters().addAllListenerFilters(patched).build();
   }
 
   /** FILTER_CHAIN, NETWORK_FILTER and HTTP_FILTER patches on one listener's chains. */

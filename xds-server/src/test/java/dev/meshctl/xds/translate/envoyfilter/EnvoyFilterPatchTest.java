@@ -325,6 +325,52 @@ class EnvoyFilterPatchTest {
     return KubeDecoder.decode(new YAMLMapper().readTree(yaml)).get(0);
   }
 
+  /** The httpbin gateway golden's mesh, with {@code extra} added to its inputs. */
+  private static SortedMap<String, Message> gateway(String extra) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/golden/gateway-httpbin");
+    MeshFixture base = MeshFixture.load(dir);
+    List<dev.meshctl.xds.model.ConfigObject> objects =
+        new java.util.ArrayList<>(MeshFixture.caseInput(dir).objects());
+    objects.addAll(MeshFixture.objects(extra, "test"));
+    MeshSnapshot s = MeshSnapshot.build(base.snapshot().mesh(), objects);
+    return MeshFixture.generate(s, base.proxy(), XdsType.LISTENER, Subscription.WILDCARD);
+  }
+
+  @Test
+  void gatewayPatchesReachGatewaysOnlyAndListenerFiltersCanBeAdded() throws Exception {
+    String lua =
+        LUA_BEFORE_ROUTER.replace(
+            "workloadSelector: {labels: {app: client}}",
+            "workloadSelector: {labels: {istio: ingressgateway}}");
+    SortedMap<String, Message> plain = gateway("");
+    SortedMap<String, Message> outboundOnly = gateway(filter("istio-system", "lua", lua));
+    assertThat(outboundOnly)
+        .as("context SIDECAR_OUTBOUND does not reach a gateway")
+        .isEqualTo(plain);
+    SortedMap<String, Message> patched =
+        gateway(filter("istio-system", "lua", lua.replace("SIDECAR_OUTBOUND", "GATEWAY")));
+    assertThat(httpFilters((Listener) patched.get("0.0.0.0_8080")))
+        .containsSubsequence("envoy.filters.http.lua", "envoy.filters.http.router");
+    String proxyProtocol =
+        """
+        workloadSelector: {labels: {istio: ingressgateway}}
+        configPatches:
+        - applyTo: LISTENER_FILTER
+          match: {context: GATEWAY, listener: {portNumber: 8080}}
+          patch:
+            operation: INSERT_FIRST
+            value:
+              name: envoy.filters.listener.proxy_protocol
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol
+        """;
+    Listener l =
+        (Listener) gateway(filter("istio-system", "pp", proxyProtocol)).get("0.0.0.0_8080");
+    assertThat(l.getListenerFilters(0).getName())
+        .isEqualTo("envoy.filters.listener.proxy_protocol");
+    assertValid(Map.of("0.0.0.0_8080", l));
+  }
+
   private static void assertValid(Map<String, ? extends Message> resources) {
     PgvValidator v = new PgvValidator();
     resources.forEach((k, m) -> assertThat(v.validate(m)).as(k).isEmpty());
