@@ -7,7 +7,6 @@ import dev.meshctl.crds.networking.EnvoyFilter;
 import dev.meshctl.crds.networking.EnvoyFilter.ApplyTo;
 import dev.meshctl.crds.networking.EnvoyFilter.ListenerMatch;
 import dev.meshctl.crds.networking.EnvoyFilter.Operation;
-import dev.meshctl.crds.networking.EnvoyFilter.RouteConfigurationMatch;
 import dev.meshctl.xds.model.MeshSnapshot;
 import dev.meshctl.xds.proxy.Proxy;
 import dev.meshctl.xds.translate.Subscription;
@@ -19,9 +18,6 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.ArrayList;
@@ -49,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class EnvoyFilters {
   private static final Logger log = LoggerFactory.getLogger(EnvoyFilters.class);
   private static final PgvValidator VALIDATOR = new PgvValidator();
-  private static final ProtoValues VALUES = new ProtoValues(VALIDATOR);
+  static final ProtoValues VALUES = new ProtoValues(VALIDATOR);
 
   private static final Set<ApplyTo> CLUSTERS = EnumSet.of(ApplyTo.CLUSTER);
   private static final Set<ApplyTo> LISTENERS =
@@ -81,13 +77,13 @@ public final class EnvoyFilters {
           case ROUTE -> ROUTES;
           case ENDPOINT, SECRET -> Set.of();
         };
-    List<PatchRef> patches =
-        kinds.isEmpty()
-            ? List.of()
-            : PatchRef.of(
-                snapshot.envoyFilters().forWorkload(proxy.namespace(), proxy.labels()),
-                proxy,
-                kinds);
+    var filters = snapshot.envoyFilters().forWorkload(proxy.namespace(), proxy.labels());
+    List<PatchRef> patches = new ArrayList<>();
+    if (type == XdsType.LISTENER) {
+      // Inbound routes are inline in the listeners; Istio patches them while building those.
+      patches.addAll(PatchRef.of(filters, proxy, ROUTES));
+    }
+    patches.addAll(kinds.isEmpty() ? List.of() : PatchRef.of(filters, proxy, kinds));
     if (patches.isEmpty()) {
       return generated;
     }
@@ -97,8 +93,14 @@ public final class EnvoyFilters {
       try {
         switch (type) {
           case CLUSTER -> clusters(out, p, proxy);
-          case LISTENER -> listeners(out, p, proxy);
-          case ROUTE -> routes(out, p, proxy);
+          case LISTENER -> {
+            if (ROUTES.contains(p.applyTo())) {
+              RoutePatches.inbound(out, p, proxy);
+            } else {
+              listeners(out, p, proxy);
+            }
+          }
+          case ROUTE -> RoutePatches.rds(out, p, proxy);
           default -> {}
         }
         String broken = firstInvalid(before, out);
@@ -289,68 +291,12 @@ public final class EnvoyFilters {
     return c.toBuilder().clearFilters().addAllFilters(out).build();
   }
 
-  private static void routes(SortedMap<String, Message> out, PatchRef p, Proxy proxy)
-      throws InvalidProtocolBufferException {
-    if (!p.allows(Matches.direction(proxy, false))) {
-      return;
-    }
-    RouteConfigurationMatch match =
-        p.spec().match() == null ? null : p.spec().match().routeConfiguration();
-    EnvoyFilter.VirtualHostMatch vm = match == null ? null : match.vhost();
-    for (Map.Entry<String, Message> e : new TreeMap<>(out).entrySet()) {
-      RouteConfiguration rc = (RouteConfiguration) e.getValue();
-      if (!Matches.routeConfiguration(rc, match, proxy)) {
-        continue;
-      }
-      RouteConfiguration patched = rc;
-      if (p.applyTo() == ApplyTo.ROUTE_CONFIGURATION) {
-        if (p.operation() == Operation.MERGE || p.operation() == Operation.MERGE_AND_REPLACE_LIST) {
-          patched = merge(rc, p, RouteConfiguration.getDefaultInstance());
-        }
-      } else if (p.applyTo() == ApplyTo.VIRTUAL_HOST) {
-        VirtualHost value =
-            p.value() == null ? null : VALUES.parse(p.value(), VirtualHost.getDefaultInstance());
-        List<VirtualHost> hosts =
-            ListOps.apply(
-                rc.getVirtualHostsList(),
-                vm == null || p.operation() == Operation.ADD
-                    ? null
-                    : v -> Matches.virtualHost(v, vm),
-                p.operation(),
-                value,
-                v -> merge(v, value, p));
-        patched = rc.toBuilder().clearVirtualHosts().addAllVirtualHosts(hosts).build();
-      } else {
-        Route value =
-            p.value() == null ? null : VALUES.parse(p.value(), Route.getDefaultInstance());
-        EnvoyFilter.RouteMatch rm = vm == null ? null : vm.route();
-        List<VirtualHost> hosts = new ArrayList<>();
-        for (VirtualHost v : rc.getVirtualHostsList()) {
-          if (!Matches.virtualHost(v, vm)) {
-            hosts.add(v);
-            continue;
-          }
-          List<Route> routes =
-              ListOps.apply(
-                  v.getRoutesList(),
-                  rm == null ? null : r -> Matches.route(r, rm),
-                  p.operation(),
-                  value,
-                  r -> merge(r, value, p));
-          hosts.add(v.toBuilder().clearRoutes().addAllRoutes(routes).build());
-        }
-        patched = rc.toBuilder().clearVirtualHosts().addAllVirtualHosts(hosts).build();
-      }
-      out.put(e.getKey(), patched);
-    }
-  }
-
-  private static <T extends Message> T merge(T target, PatchRef p, T prototype)
+  static <T extends Message> T merge(T target, PatchRef p, T prototype)
       throws InvalidProtocolBufferException {
     return merge(target, VALUES.parse(p.value(), prototype), p);
   }
 
-  private static <T extends Message> T merge(T target, T value, PatchRef p) {
+  static <T extends Message> T merge(T target, T value, PatchRef p) {
     return VALUES.merge(target, value, p.operation() == Operation.MERGE_AND_REPLACE_LIST);
   }
 

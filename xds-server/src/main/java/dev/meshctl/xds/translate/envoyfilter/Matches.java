@@ -157,8 +157,9 @@ final class Matches {
   }
 
   /**
-   * Name, and port: route configurations are named by port ({@code 80}), {@code host:port}, or
-   * {@code http.<port>} on gateways. A {@code gateway} criterion only admits gateways.
+   * Name, and port: route configurations are named by port ({@code 80}), {@code host:port}, {@code
+   * http.<port>} on gateways, or {@code inbound|<port>||} inline in inbound listeners. A {@code
+   * gateway} criterion only admits gateways.
    */
   static boolean routeConfiguration(RouteConfiguration rc, RouteConfigurationMatch m, Proxy proxy) {
     if (m == null) {
@@ -172,8 +173,13 @@ final class Matches {
     }
     if (positive(m.portNumber())) {
       String n = rc.getName();
-      int cut = Math.max(n.lastIndexOf(':'), n.lastIndexOf('.'));
-      String port = n.substring(cut + 1);
+      String port;
+      if (n.startsWith("inbound|")) {
+        String[] parts = n.split("\\|", -1);
+        port = parts.length > 1 ? parts[1] : "";
+      } else {
+        port = n.substring(Math.max(n.lastIndexOf(':'), n.lastIndexOf('.')) + 1);
+      }
       if (!port.equals(String.valueOf(m.portNumber()))) {
         return false;
       }

@@ -371,6 +371,66 @@ class EnvoyFilterPatchTest {
     assertValid(Map.of("0.0.0.0_8080", l));
   }
 
+  @Test
+  void inboundRoutesInlineInListenersArePatchedInTheInboundContext() throws Exception {
+    String served =
+        """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: client, namespace: shop}
+        spec: {clusterIP: 10.96.0.9, selector: {app: client}, ports: [{name: http, port: 9080}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: client-1, namespace: shop, labels: {kubernetes.io/service-name: client}}
+        addressType: IPv4
+        ports: [{name: http, port: 9080}]
+        endpoints:
+        - addresses: [10.0.0.5]
+          conditions: {ready: true}
+          targetRef: {kind: Pod, namespace: shop, name: client}
+        """;
+    String patch =
+        """
+        configPatches:
+        - applyTo: HTTP_ROUTE
+          match: {context: SIDECAR_INBOUND, routeConfiguration: {portNumber: 9080}}
+          patch: {operation: MERGE, value: {route: {timeout: 9s}}}
+        """;
+    Listener inbound =
+        (Listener)
+            gen(WORLD + served + filter("shop", "in", patch), XdsType.LISTENER)
+                .get("virtualInbound");
+    List<Long> timeouts = new java.util.ArrayList<>();
+    for (var chain : inbound.getFilterChainsList()) {
+      for (Filter f : chain.getFiltersList()) {
+        if (f.getTypedConfig().is(HttpConnectionManager.class)) {
+          var hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
+          if (hcm.getRouteConfig().getName().equals("inbound|9080||")) {
+            hcm.getRouteConfig()
+                .getVirtualHostsList()
+                .forEach(
+                    v ->
+                        v.getRoutesList()
+                            .forEach(r -> timeouts.add(r.getRoute().getTimeout().getSeconds())));
+          }
+        }
+      }
+    }
+    assertThat(timeouts).isNotEmpty().containsOnly(9L);
+    // The outbound context leaves inbound routes alone.
+    assertThat(
+            gen(
+                    WORLD
+                        + served
+                        + filter(
+                            "shop", "in", patch.replace("SIDECAR_INBOUND", "SIDECAR_OUTBOUND")),
+                    XdsType.LISTENER)
+                .get("virtualInbound"))
+        .isEqualTo(gen(WORLD + served, XdsType.LISTENER).get("virtualInbound"));
+  }
+
   private static void assertValid(Map<String, ? extends Message> resources) {
     PgvValidator v = new PgvValidator();
     resources.forEach((k, m) -> assertThat(v.validate(m)).as(k).isEmpty());
