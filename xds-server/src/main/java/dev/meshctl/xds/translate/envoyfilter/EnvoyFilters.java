@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
  * generated for it, patch by patch in Istio's order: {@code CLUSTER} on clusters; {@code LISTENER},
  * {@code LISTENER_FILTER}, {@code FILTER_CHAIN}, {@code NETWORK_FILTER} and {@code HTTP_FILTER} on
  * listeners; {@code ROUTE_CONFIGURATION}, {@code VIRTUAL_HOST} and {@code HTTP_ROUTE} on route
- * configurations (those sent by RDS; inbound routes inline in listeners are not patched). A patch
- * whose value does not read as the Envoy type, or whose result breaks one of Envoy's validation
- * rules, is skipped as a whole (logged as {@code event=envoy_filter_skipped}) so no proxy receives
- * config it would reject. Proxyless gRPC clients are never patched (as in Istio). Pure apart from
- * that log line; any thread.
+ * configurations (those sent by RDS, and those inline in inbound listeners: {@link RoutePatches}).
+ * A patch whose value does not read as the Envoy type, or whose result breaks one of Envoy's
+ * validation rules, is skipped as a whole (logged as {@code event=envoy_filter_skipped}) so no
+ * proxy receives config it would reject. Proxyless gRPC clients are never patched (as in Istio).
+ * Pure apart from that log line; any thread.
  */
 public final class EnvoyFilters {
   private static final Logger log = LoggerFactory.getLogger(EnvoyFilters.class);
