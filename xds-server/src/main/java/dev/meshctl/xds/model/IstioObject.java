@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * An Istio object ({@code networking.istio.io}: VirtualService, DestinationRule, Gateway,
- * ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup; {@code security.istio.io}:
+ * ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, EnvoyFilter; {@code security.istio.io}:
  * PeerAuthentication, AuthorizationPolicy, RequestAuthentication) as decoded and validated by
  * {@code api-crds}. Only objects without validation errors become an {@code IstioObject}.
  * Immutable.

@@ -42,11 +42,11 @@ record Watch(
 
   /**
    * The version of an Istio kind's API the informers list: the storage version, {@code v1} for
-   * every group we serve. The API server converts objects stored under any served version, so one
-   * watch sees them all.
+   * every kind but EnvoyFilter ({@code v1alpha3}, its only version). The API server converts
+   * objects stored under any served version, so one watch sees them all.
    */
   static String watchedVersion(IstioKind kind) {
-    return "v1";
+    return kind.versions().get(0);
   }
 
   /** How to make one informer: an {@link Informable} and the resync period. */

@@ -442,6 +442,39 @@ class KubernetesSourceTest {
         .build();
   }
 
+  /** EnvoyFilter exists only as {@code v1alpha3}: the informer must list that version. */
+  @Test
+  void envoyFiltersAreWatchedInTheirOnlyVersion() throws Exception {
+    client
+        .genericKubernetesResources(
+            new ResourceDefinitionContext.Builder()
+                .withGroup("networking.istio.io")
+                .withVersion("v1alpha3")
+                .withKind("EnvoyFilter")
+                .withPlural("envoyfilters")
+                .withNamespaced(true)
+                .build())
+        .resource(
+            istioObject(
+                """
+                apiVersion: networking.istio.io/v1alpha3
+                kind: EnvoyFilter
+                metadata: {name: lua, namespace: default}
+                spec:
+                  configPatches:
+                  - applyTo: CLUSTER
+                    patch: {operation: REMOVE}
+                """))
+        .create();
+    KubernetesSource source = start();
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> store.get(ConfigKey.of(ConfigKind.ENVOY_FILTER, "default", "lua")).isPresent());
+    assertThat(source.missingCrds()).isEmpty();
+  }
+
   @Test
   void everyWatchedKindReachesTheStore() throws Exception {
     createOneOfEach();

@@ -40,8 +40,8 @@ import java.util.concurrent.ConcurrentMap;
  *       destination's rule. A proxyless gRPC client is reached only for the types whose subscribed
  *       names are about a changed host (it asks for each name, and every name carries its host).
  *   <li>A Sidecar reaches the proxies of its namespace (everyone for the root namespace's default);
- *       an AuthorizationPolicy or RequestAuthentication those of its namespace (everyone from the
- *       root namespace).
+ *       an AuthorizationPolicy, RequestAuthentication or EnvoyFilter those of its namespace
+ *       (everyone from the root namespace).
  *   <li>Gateways (router proxies) are reached by any Gateway change and by any host change, since
  *       their routes may name any host.
  * </ul>
