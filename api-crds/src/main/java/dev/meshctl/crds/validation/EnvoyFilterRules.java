@@ -79,6 +79,13 @@ final class EnvoyFilterRules {
       f.error(p + ".patch.value", "required unless the operation is REMOVE");
       return;
     }
+    if ((cp.applyTo() == ApplyTo.CLUSTER || cp.applyTo() == ApplyTo.LISTENER)
+        && (op == Operation.REPLACE
+            || op == Operation.INSERT_BEFORE
+            || op == Operation.INSERT_AFTER
+            || op == Operation.INSERT_FIRST)) {
+      f.warn(p + ".patch.operation", op + " has no effect with applyTo " + cp.applyTo());
+    }
     EnvoyConfigObjectMatch m = cp.match();
     if (m == null) {
       return;

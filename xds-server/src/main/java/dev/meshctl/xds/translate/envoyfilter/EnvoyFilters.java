@@ -149,27 +149,20 @@ public final class EnvoyFilters {
       if (!p.allows(Matches.of(c, proxy)) || !Matches.cluster(c, match)) {
         continue;
       }
-      whole(out, e.getKey(), c, p, Cluster::getName);
+      whole(out, e.getKey(), c, p);
     }
   }
 
-  /** REMOVE, MERGE or REPLACE of a whole named resource (a cluster or a listener). */
+  /**
+   * REMOVE or MERGE of a whole cluster or listener. Istio does not REPLACE these (nor INSERT): such
+   * patches change nothing, and validation says so.
+   */
   private static <T extends Message> void whole(
-      SortedMap<String, Message> out,
-      String key,
-      T current,
-      PatchRef p,
-      java.util.function.Function<T, String> name)
+      SortedMap<String, Message> out, String key, T current, PatchRef p)
       throws InvalidProtocolBufferException {
     switch (p.operation()) {
       case REMOVE -> out.remove(key);
       case MERGE, MERGE_AND_REPLACE_LIST -> out.put(key, merge(current, p, current));
-      case REPLACE -> {
-        @SuppressWarnings("unchecked")
-        T replacement = (T) VALUES.parse(p.value(), current.getDefaultInstanceForType());
-        out.remove(key);
-        out.put(name.apply(replacement), replacement);
-      }
       default -> {}
     }
   }
@@ -189,7 +182,7 @@ public final class EnvoyFilters {
         continue;
       }
       if (p.applyTo() == ApplyTo.LISTENER) {
-        whole(out, e.getKey(), l, p, Listener::getName);
+        whole(out, e.getKey(), l, p);
         continue;
       }
       if (p.applyTo() == ApplyTo.LISTENER_FILTER) {
