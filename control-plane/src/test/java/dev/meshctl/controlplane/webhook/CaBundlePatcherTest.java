@@ -154,6 +154,8 @@ class CaBundlePatcherTest {
               return m;
             });
     await().atMost(WAIT).until(() -> mutatingBundles().equals(List.of(b64(ROOT_1), b64(ROOT_1))));
+    // The patcher counts a write after the API server has applied it: wait for the count too.
+    await().atMost(WAIT).until(() -> patcher.patches() >= 3);
     assertThat(patcher.patches()).isEqualTo(3);
 
     // Rotation: both configurations follow the new root.
@@ -165,6 +167,7 @@ class CaBundlePatcherTest {
               assertThat(mutatingBundles()).containsExactly(b64(ROOT_2), b64(ROOT_2));
               assertThat(validatingBundles()).containsExactly(b64(ROOT_2));
             });
+    await().atMost(WAIT).until(() -> patcher.patches() >= 5);
     assertThat(patcher.patches()).isEqualTo(5);
   }
 
