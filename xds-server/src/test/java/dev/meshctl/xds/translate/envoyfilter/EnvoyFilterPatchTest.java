@@ -431,6 +431,60 @@ class EnvoyFilterPatchTest {
         .isEqualTo(gen(WORLD + served, XdsType.LISTENER).get("virtualInbound"));
   }
 
+  /**
+   * Istio's Bookinfo rate-limit sample ({@code
+   * samples/bookinfo/policy/productpage_envoy_ratelimit}) on the Bookinfo ingress gateway,
+   * unmodified: the rate-limit filter right before the router, the added {@code
+   * rate_limit_cluster}, and the rate limits merged into every virtual host, all valid for Envoy.
+   */
+  @Test
+  void istiosBookinfoRateLimitSampleAppliesToTheIngressGateway() throws Exception {
+    java.nio.file.Path conformance =
+        java.nio.file.Path.of(System.getProperty("conformance.dir", "../../shared/conformance"));
+    java.nio.file.Path sample =
+        conformance.resolve("samples/bookinfo/policy/productpage_envoy_ratelimit.yaml");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.exists(sample), "conformance data at " + sample);
+    java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/golden/gateway-bookinfo");
+    MeshFixture base = MeshFixture.load(dir);
+    List<dev.meshctl.xds.model.ConfigObject> objects =
+        new java.util.ArrayList<>(MeshFixture.caseInput(dir).objects());
+    objects.addAll(MeshFixture.objects(java.nio.file.Files.readString(sample), "sample"));
+    MeshSnapshot s = MeshSnapshot.build(base.snapshot().mesh(), objects);
+    Proxy gw = base.proxy();
+
+    SortedMap<String, Message> lds =
+        MeshFixture.generate(s, gw, XdsType.LISTENER, Subscription.WILDCARD);
+    Listener http = (Listener) lds.get("0.0.0.0_8080");
+    List<String> filters = httpFilters(http);
+    assertThat(filters.subList(filters.size() - 2, filters.size()))
+        .containsExactly("envoy.ratelimit", "envoy.filters.http.router");
+    SortedMap<String, Message> cds =
+        MeshFixture.generate(s, gw, XdsType.CLUSTER, Subscription.WILDCARD);
+    assertThat(cds).containsKey("rate_limit_cluster");
+    SortedMap<String, Message> rds =
+        MeshFixture.generate(
+            s,
+            gw,
+            XdsType.ROUTE,
+            Subscription.names(dev.meshctl.xds.testing.XdsDump.rdsNames(lds)));
+    assertThat(rds).isNotEmpty();
+    for (Message m : rds.values()) {
+      for (VirtualHost v : ((RouteConfiguration) m).getVirtualHostsList()) {
+        if (v.getRoutesCount() > 0) {
+          assertThat(v.getRateLimitsList()).as(v.getName()).hasSize(1);
+          assertThat(v.getRateLimits(0).getActions(0).getRequestHeaders().getDescriptorKey())
+              .isEqualTo("PATH");
+        }
+      }
+    }
+    assertValid(lds);
+    assertValid(cds);
+    assertValid(rds);
+    // And the sample itself loads without errors (only the warnings every EnvoyFilter gets).
+    assertThat(MeshFixture.decode(java.nio.file.Files.readString(sample)).errors()).isEmpty();
+  }
+
   private static void assertValid(Map<String, ? extends Message> resources) {
     PgvValidator v = new PgvValidator();
     resources.forEach((k, m) -> assertThat(v.validate(m)).as(k).isEmpty());
